@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Guest memory: regions mapped from the front-end's fds, and translation of
+ * guest-physical (descriptor) and front-end user (ring) addresses to host
+ * virtual addresses. Translation is on the per-packet path: inline, with a
+ * per-queue cached last region.
+ */
+#ifndef VHP_MEMORY_H
+#define VHP_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+
+#include "vhp.h"
+#include "virtio_defs.h"
+
+/** One mapped guest memory region. */
+struct vhp_mem_region {
+	uint64_t gpa;		/**< guest-physical start */
+	uint64_t size;		/**< bytes */
+	uint64_t gpa_end;	/**< gpa + size (no overflow: checked) */
+	uint64_t hva;		/**< host address of gpa */
+	uint64_t uaddr;		/**< front-end user address of gpa */
+	void *mmap_addr;	/**< what mmap returned */
+	size_t mmap_size;	/**< what was mapped (size + offset, aligned) */
+	uint64_t mmap_offset;	/**< offset of gpa in the fd */
+	int fd;			/**< the region's fd (kept open) */
+	int numa_node;		/**< node of the first page, -1 unknown */
+};
+
+/** A guest memory table. Immutable while any queue of the device runs. */
+struct vhp_mem {
+	uint32_t nregions;
+	struct vhp_mem_region regions[VHP_MAX_MEM_SLOTS];
+};
+
+/**
+ * Find the region holding guest-physical @p gpa, starting with @p *hint.
+ * @return region index, or -1.
+ */
+static inline int
+vhp_mem_find(const struct vhp_mem *mem, uint64_t gpa, uint32_t *hint)
+{
+	const struct vhp_mem_region *r;
+	uint32_t i;
+
+	if (likely(*hint < mem->nregions)) {
+		r = &mem->regions[*hint];
+		if (likely(gpa >= r->gpa && gpa < r->gpa_end))
+			return (int)*hint;
+	}
+	for (i = 0; i < mem->nregions; i++) {
+		r = &mem->regions[i];
+		if (gpa >= r->gpa && gpa < r->gpa_end) {
+			*hint = i;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/**
+ * Translate guest-physical [gpa, gpa + *len) to a host pointer.
+ *
+ * On return *len is the contiguous mapped length starting at gpa (it may be
+ * smaller than asked when the range crosses into another region: the caller
+ * then translates the rest separately). Returns NULL when gpa is not mapped.
+ */
+static inline void *
+vhp_gpa_to_hva(const struct vhp_mem *mem, uint64_t gpa, uint64_t *len,
+	       uint32_t *hint)
+{
+	const struct vhp_mem_region *r;
+	int i = vhp_mem_find(mem, gpa, hint);
+
+	if (unlikely(i < 0))
+		return NULL;
+	r = &mem->regions[i];
+	if (unlikely(*len > r->gpa_end - gpa))
+		*len = r->gpa_end - gpa;
+	return (void *)(uintptr_t)(r->hva + (gpa - r->gpa));
+}
+
+/**
+ * Translate the whole guest-physical range [gpa, gpa + len) which must lie
+ * in one region (rings, indirect tables, headers). NULL otherwise.
+ */
+static inline void *
+vhp_gpa_to_hva_full(const struct vhp_mem *mem, uint64_t gpa, uint64_t len,
+		    uint32_t *hint)
+{
+	uint64_t l = len;
+	void *p = vhp_gpa_to_hva(mem, gpa, &l, hint);
+
+	return (p != NULL && l == len) ? p : NULL;
+}
+
+/**
+ * Translate a front-end user address range (SET_VRING_ADDR) that must lie in
+ * one region. Control-thread only. NULL when not mapped.
+ */
+void *vhp_uaddr_to_hva(const struct vhp_mem *mem, uint64_t uaddr, uint64_t len);
+
+/**
+ * Validate and map one region described by the front-end.
+ * Checks zero size, gpa/uaddr overflow, fstat size vs size + offset, then
+ * mmap(MAP_SHARED) with hugepage alignment where the fd is on hugetlbfs.
+ * On success @p out is filled and owns @p fd. On failure @p fd is not closed
+ * and @p err (when not NULL) receives a short reason.
+ * @return 0 or a negative errno.
+ */
+int vhp_mem_region_map(struct vhp_mem_region *out,
+		       const struct vhost_user_mem_region *desc, int fd,
+		       const char **err);
+
+/** Unmap a region and close its fd. */
+void vhp_mem_region_unmap(struct vhp_mem_region *r);
+
+/**
+ * Does [gpa, gpa+size) or [uaddr, uaddr+size) overlap a region of @p mem?
+ * @return index of the overlapping region, or -1.
+ */
+int vhp_mem_overlaps(const struct vhp_mem *mem,
+		     const struct vhost_user_mem_region *desc);
+
+/** Unmap every region of @p mem and set nregions to 0. */
+void vhp_mem_free_all(struct vhp_mem *mem);
+
+/** NUMA node of the page holding @p addr, -1 when unknown. */
+int vhp_numa_node_of(const void *addr);
+
+#endif /* VHP_MEMORY_H */

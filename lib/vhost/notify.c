@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Used-ring publication and guest notification.
+ *
+ * Used entries collect in the per-queue shadow during a burst; one flush per
+ * burst copies them to the used ring and publishes them with a single
+ * release store of used->idx. Then at most one callfd write, and only when
+ * the guest asked for it: with EVENT_IDX when the new used index passes
+ * used_event, else when VRING_AVAIL_F_NO_INTERRUPT is clear. Kicks are
+ * suppressed for good when a ring starts, because we poll.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+
+#include "vhp_internal.h"
+
+void
+vhp_vq_kick_guest(struct vhp_virtqueue *vq)
+{
+	const uint64_t one = 1;
+	ssize_t n;
+
+	if (vq->callfd < 0)
+		return;
+	n = write(vq->callfd, &one, sizeof(one));
+	if (likely(n == (ssize_t)sizeof(one)))
+		vq->stats.notifications++;
+	/* EAGAIN: the counter is saturated, the guest has a pending
+	 * interrupt anyway. Other errors: the front-end closed the fd; the
+	 * control thread will see the disconnect. */
+}
+
+/* Must the guest be interrupted for used entries up to vq->last_used_idx? */
+static inline bool
+split_guest_wants_irq(struct vhp_virtqueue *vq)
+{
+	uint16_t new_idx = vq->last_used_idx;
+	uint16_t old = vq->signalled_used;
+	bool valid = vq->signalled_used_valid;
+	uint16_t event;
+
+	/* Order the used->idx store before reading the guest's request
+	 * (it may have just re-enabled interrupts). */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->flags & VHP_VQ_F_EVENT_IDX) {
+		vq->signalled_used = new_idx;
+		vq->signalled_used_valid = 1;
+		if (unlikely(!valid))
+			return true;
+		event = __atomic_load_n(&vq->avail->ring[vq->size],
+					__ATOMIC_RELAXED);
+		return vring_need_event(event, new_idx, old);
+	}
+	return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
+		 VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+void
+vhp_split_flush_and_notify(struct vhp_virtqueue *vq)
+{
+	uint16_t n = vq->shadow_count;
+	uint16_t start = vq->last_used_idx;
+	uint16_t i, first;
+
+	if (n == 0)
+		return;
+	first = start & vq->size_mask;
+	if (likely(first + n <= vq->size)) {
+		for (i = 0; i < n; i++)
+			vq->used->ring[first + i] = vq->shadow_used[i];
+	} else {
+		for (i = 0; i < n; i++)
+			vq->used->ring[(start + i) & vq->size_mask] =
+				vq->shadow_used[i];
+	}
+	vq->last_used_idx = (uint16_t)(start + n);
+	vq->shadow_count = 0;
+	__atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
+
+	if (vq->callfd < 0)
+		return;
+	if (split_guest_wants_irq(vq))
+		vhp_vq_kick_guest(vq);
+	else
+		vq->stats.notifications_suppressed++;
+}
+
+void
+vhp_vq_suppress_kicks(struct vhp_virtqueue *vq)
+{
+	if (vq->flags & VHP_VQ_F_PACKED) {
+		if (vq->device_event != NULL)
+			__atomic_store_n(&vq->device_event->flags,
+					 VRING_EVENT_F_DISABLE,
+					 __ATOMIC_RELEASE);
+		return;
+	}
+	if (vq->used == NULL)
+		return;
+	__atomic_store_n(&vq->used->flags, VRING_USED_F_NO_NOTIFY,
+			 __ATOMIC_RELEASE);
+	/* Under EVENT_IDX the driver ignores NO_NOTIFY and kicks when its
+	 * avail index crosses avail_event: park avail_event one ring lap
+	 * behind, so it kicks at most once per 65536 buffers. */
+	if (vq->flags & VHP_VQ_F_EVENT_IDX)
+		__atomic_store_n((uint16_t *)&vq->used->ring[vq->size],
+				 (uint16_t)(vq->last_avail_idx - 1),
+				 __ATOMIC_RELEASE);
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * libvhostpath: a vhost-user net back-end (device side) on DPDK.
+ *
+ * A *port* is one vhost-user socket (server or client mode) with at most one
+ * connected front-end at a time. Ports are served by one control thread
+ * (epoll) that the library starts on the first vhp_port_create() and stops
+ * after the last vhp_port_destroy().
+ *
+ * Queue numbering: the burst API takes a queue *pair* index q. Virtio-net
+ * ring 2q is the guest's RX ring (vhp_enqueue_burst() fills it), ring 2q+1
+ * its TX ring (vhp_dequeue_burst() drains it). Introspection calls that say
+ * "vring" take the raw virtio ring index.
+ *
+ * Threading rules:
+ * - One polling lcore per queue (pair direction); the burst calls of one
+ *   ring must never run concurrently. They take no lock and make no
+ *   syscall except an eventfd write when the guest asked for an interrupt.
+ * - Every thread that calls a burst function registers once with
+ *   vhp_thread_register(), reports vhp_thread_quiescent() between bursts
+ *   (once per poll-loop iteration is ideal), and calls vhp_thread_offline()
+ *   before it stops polling for a while (vhp_thread_online() to resume).
+ * - Quiescent-state rule (DPDK rte_rcu_qsbr): the control thread never
+ *   unmaps guest memory, frees a queue or closes a call fd that a burst may
+ *   be using until every registered online thread has reported quiescent
+ *   after the queue was stopped. A thread that stays online without
+ *   reporting blocks the control thread (never the datapath).
+ * - When a port has no ready device, or the ring is not started/enabled,
+ *   the burst functions return 0 and count nothing as an error.
+ */
+#ifndef VHP_H
+#define VHP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mbuf;
+struct rte_mempool;
+
+/** Opaque handle of one vhost-user port. */
+struct vhp_port;
+
+/** Most queue pairs a port supports. */
+#define VHP_MAX_QUEUE_PAIRS	8
+/** Most vrings a port supports (two per queue pair). */
+#define VHP_MAX_VRINGS		(2 * VHP_MAX_QUEUE_PAIRS)
+/** Memory slots offered with CONFIGURE_MEM_SLOTS. */
+#define VHP_MAX_MEM_SLOTS	32
+
+/** Port flag: connect to the socket (client mode) instead of listening. */
+#define VHP_PORT_CLIENT		(1u << 0)
+
+/** Callbacks a port calls on its control thread. All are optional. */
+struct vhp_port_ops {
+	/**
+	 * The device became ready: the first queue pair is fully set up (and
+	 * DRIVER_OK was set where the front-end uses SET_STATUS). Return 0 to
+	 * accept; non-zero leaves the device not running.
+	 */
+	int (*new_device)(struct vhp_port *port, void *ctx);
+	/**
+	 * The device stopped: disconnect, reset, or GET_VRING_BASE of a
+	 * running ring. After it returns no burst on this port moves packets
+	 * until the next new_device.
+	 */
+	void (*destroy_device)(struct vhp_port *port, void *ctx);
+	/** A vring was enabled or disabled by the front-end. */
+	void (*vring_state_changed)(struct vhp_port *port, uint16_t vring,
+				    bool enabled, void *ctx);
+};
+
+/** Configuration of a port (copied by vhp_port_create()). */
+struct vhp_port_conf {
+	/** Unix socket path. */
+	const char *path;
+	/** VHP_PORT_* flags. */
+	uint32_t flags;
+	/** Queue pairs offered (1..VHP_MAX_QUEUE_PAIRS; 0 means 1). */
+	uint16_t queue_pairs;
+	/** Virtio feature bits never offered (bit n = feature n). */
+	uint64_t features_off;
+	/** Callbacks, may be NULL. */
+	const struct vhp_port_ops *ops;
+	/** Opaque pointer passed to the callbacks. */
+	void *ctx;
+	/** Name used in logs; defaults to the socket path. */
+	const char *name;
+};
+
+/** Ring format of a connected device. */
+enum vhp_ring_format {
+	VHP_RING_SPLIT = 0,	/**< split virtqueues */
+	VHP_RING_PACKED = 1,	/**< packed virtqueues (VIRTIO_F_RING_PACKED) */
+};
+
+/** Snapshot of a port's state. */
+struct vhp_port_info {
+	const char *path;		/**< socket path */
+	bool client;			/**< client mode */
+	bool connected;			/**< a front-end is connected */
+	bool running;			/**< new_device fired and no destroy since */
+	uint8_t status;			/**< last device status byte */
+	uint64_t features;		/**< negotiated virtio features */
+	uint64_t protocol_features;	/**< negotiated protocol features */
+	uint64_t features_offered;	/**< virtio features we offer */
+	enum vhp_ring_format ring;	/**< ring format */
+	uint16_t queue_pairs;		/**< queue pairs offered */
+	uint16_t nr_vrings;		/**< vrings the front-end set up */
+	uint64_t connections;		/**< front-end connections so far */
+	uint64_t errors;		/**< protocol errors so far */
+	uint32_t mem_regions;		/**< mapped guest memory regions */
+};
+
+/** Snapshot of one vring. */
+struct vhp_vring_info {
+	uint16_t size;			/**< queue size (0: not set) */
+	bool enabled;			/**< SET_VRING_ENABLE state */
+	bool started;			/**< kick set, not stopped */
+	bool ready;			/**< datapath serves it */
+	bool broken;			/**< marked broken (needs reset) */
+	uint16_t last_avail_idx;	/**< next avail index we will read */
+	uint16_t last_used_idx;		/**< next used index we will write */
+	uint16_t avail_idx;		/**< driver's avail index (split) */
+	uint16_t used_idx;		/**< used index in guest memory (split) */
+	bool avail_wrap;		/**< packed: avail wrap counter */
+	bool used_wrap;			/**< packed: used wrap counter */
+	int numa_node;			/**< node of the ring memory, -1 unknown */
+	int kickfd;			/**< kick eventfd, -1 none */
+	int callfd;			/**< call eventfd, -1 none */
+};
+
+/** Per-vring counters (monotonic since port creation). */
+struct vhp_vring_stats {
+	uint64_t packets;	/**< packets moved */
+	uint64_t bytes;		/**< bytes moved (without virtio-net header) */
+	uint64_t dropped;	/**< RX: no guest buffer; TX: no mbuf */
+	uint64_t errors;	/**< packets dropped for bad guest input */
+	uint64_t notifications;	/**< callfd writes */
+	uint64_t notifications_suppressed; /**< bursts where guest asked none */
+	uint64_t kicks;		/**< guest kicks seen by the control thread */
+	uint64_t bad_addr;	/**< descriptor outside guest memory */
+	uint64_t bad_chain;	/**< looping or over-long chain */
+	uint64_t bad_indirect;	/**< bad indirect table */
+	uint64_t bad_index;	/**< head or index beyond the ring */
+	uint64_t bad_len;	/**< buffer too small or header too short */
+	uint64_t alloc_failed;	/**< mbuf allocation failures */
+	uint64_t broken;	/**< times the ring was marked broken */
+};
+
+/**
+ * Create a port: listen on (server) or connect to (client) a unix socket.
+ * Starts the control thread if needed. Requires rte_eal_init() done.
+ *
+ * @param conf Port configuration.
+ * @return The port, or NULL with rte_errno set (EINVAL, EEXIST, ENOMEM,
+ *   EADDRINUSE, ENOENT...). The reason is logged.
+ */
+struct vhp_port *vhp_port_create(const struct vhp_port_conf *conf);
+
+/**
+ * Destroy a port: disconnect the front-end (destroy_device fires), wait for
+ * the datapath to be quiescent, unmap memory, close and (server mode)
+ * unlink the socket.
+ *
+ * @param port The port; NULL is ignored.
+ */
+void vhp_port_destroy(struct vhp_port *port);
+
+/**
+ * Fill @p info with a snapshot of the port's state.
+ * @return 0, or -EINVAL.
+ */
+int vhp_port_info_get(const struct vhp_port *port, struct vhp_port_info *info);
+
+/**
+ * Fill @p info with a snapshot of one vring.
+ * @param vring Virtio ring index (0..VHP_MAX_VRINGS-1).
+ * @return 0, or -EINVAL.
+ */
+int vhp_vring_info_get(const struct vhp_port *port, uint16_t vring,
+		       struct vhp_vring_info *info);
+
+/**
+ * Read one vring's counters.
+ * @return 0, or -EINVAL.
+ */
+int vhp_vring_stats_get(const struct vhp_port *port, uint16_t vring,
+			struct vhp_vring_stats *stats);
+
+/** Zero one port's vring counters (not the protocol error count). */
+void vhp_port_stats_reset(struct vhp_port *port);
+
+/** Name of the port given at creation (or its path). */
+const char *vhp_port_name(const struct vhp_port *port);
+
+/** Name of virtio feature bit @p bit, or NULL when unknown. */
+const char *vhp_feature_name(unsigned int bit);
+/** Name of protocol feature bit @p bit, or NULL when unknown. */
+const char *vhp_protocol_feature_name(unsigned int bit);
+/** Name of a vhost-user request code ("SET_MEM_TABLE"), "UNKNOWN" else. */
+const char *vhp_request_name(uint32_t request);
+/**
+ * Look a virtio feature up by name ("MRG_RXBUF", "EVENT_IDX",
+ * case-insensitive, with or without VIRTIO_F_/VIRTIO_NET_F_ prefix).
+ * @return the bit, or -1.
+ */
+int vhp_feature_from_name(const char *name);
+
+/**
+ * Register the calling thread as a datapath thread (QSBR reader).
+ * @return 0, or a negative errno.
+ */
+int vhp_thread_register(void);
+/** Unregister the calling thread. */
+void vhp_thread_unregister(void);
+/** Report a quiescent state: the thread holds no guest pointer now. */
+void vhp_thread_quiescent(void);
+/** The calling thread stops polling for a while. */
+void vhp_thread_offline(void);
+/** The calling thread resumes polling. */
+void vhp_thread_online(void);
+
+/**
+ * Copy packets into the guest's RX ring of queue pair @p queue.
+ *
+ * Returns how many of @p pkts were taken; the caller still owns (and must
+ * free or retry) the others, as with rte_eth_tx_burst(). Taken mbufs are
+ * freed by the library.
+ *
+ * @return Packets taken (0 when the device or ring is not ready).
+ */
+uint16_t vhp_enqueue_burst(struct vhp_port *port, uint16_t queue,
+			   struct rte_mbuf **pkts, uint16_t count);
+
+/**
+ * Receive packets the guest transmitted on queue pair @p queue, as mbufs
+ * allocated from @p pool (chained when a packet exceeds one mbuf).
+ *
+ * @return Packets stored in @p pkts (0 when not ready).
+ */
+uint16_t vhp_dequeue_burst(struct vhp_port *port, uint16_t queue,
+			   struct rte_mempool *pool, struct rte_mbuf **pkts,
+			   uint16_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VHP_H */

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Internal structures of libvhostpath shared by the control-plane files
+ * (socket.c, protocol.c, device.c, memory.c) and the datapath.
+ */
+#ifndef VHP_INTERNAL_H
+#define VHP_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include "memory.h"
+#include "vhp.h"
+#include "virtio_defs.h"
+#include "virtqueue.h"
+
+/** Virtio features the library can offer (before the port's mask). */
+#define VHP_FEATURES_SUPPORTED ( \
+	VHP_BIT(VIRTIO_F_VERSION_1) | \
+	VHP_BIT(VIRTIO_F_RING_PACKED) | \
+	VHP_BIT(VIRTIO_F_EVENT_IDX) | \
+	VHP_BIT(VIRTIO_F_INDIRECT_DESC) | \
+	VHP_BIT(VIRTIO_F_IN_ORDER) | \
+	VHP_BIT(VIRTIO_F_ANY_LAYOUT) | \
+	VHP_BIT(VIRTIO_NET_F_MRG_RXBUF) | \
+	VHP_BIT(VIRTIO_NET_F_MQ) | \
+	VHP_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
+
+/** Protocol features offered. LOG_SHMFD waits for the dirty log. */
+#define VHP_PROTOCOL_FEATURES ( \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_MQ) | \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_STATUS) | \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) | \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE))
+
+/** Per-connection device state. Reset on disconnect / RESET_DEVICE. */
+struct vhp_device {
+	struct vhp_port *port;
+	uint64_t features;		/**< SET_FEATURES value */
+	uint64_t protocol_features;	/**< SET_PROTOCOL_FEATURES value */
+	bool features_set;		/**< SET_FEATURES received */
+	bool owner_set;			/**< SET_OWNER received */
+	bool running;			/**< new_device fired */
+	uint8_t status;			/**< SET_STATUS value */
+	/** Set by the datapath when a ring is corrupt (atomic). */
+	uint8_t needs_reset;
+	uint16_t nr_vrings;		/**< highest vring index touched + 1 */
+	struct vhp_mem mem;		/**< guest memory */
+	struct vhp_virtqueue *vq[VHP_MAX_VRINGS]; /**< allocated lazily */
+};
+
+/** Port: one socket and its (at most one) connection. */
+struct vhp_port {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char name[64];
+	uint32_t flags;				/**< VHP_PORT_* */
+	uint16_t queue_pairs;
+	uint64_t features_offered;
+	struct vhp_port_ops ops;
+	void *ctx;
+
+	int listen_fd;				/**< server mode, else -1 */
+	int conn_fd;				/**< connected socket, else -1 */
+	bool connected;
+	bool destroying;
+	uint64_t reconnect_tsc;			/**< client: next try */
+	uint32_t reconnect_delay_ms;		/**< client back-off */
+
+	uint64_t connections;
+	uint64_t errors;			/**< protocol errors */
+
+	struct vhp_device dev;
+	struct vhp_port *next;			/**< control thread's list */
+};
+
+/* ---- protocol.c ---- */
+
+/** What vhp_protocol_handle() asks the socket layer to do next. */
+enum vhp_msg_result {
+	VHP_MSG_OK = 0,		/**< handled; reply sent if one was due */
+	VHP_MSG_ERROR = 1,	/**< failed; counted, error reply sent if due */
+	VHP_MSG_CLOSE = 2,	/**< close this connection */
+};
+
+/**
+ * Validate and handle one message already read from @p fd. Owns msg->fds:
+ * every fd is either kept or closed. Replies are written to @p fd.
+ * Errors are logged with the port and message name and counted.
+ */
+enum vhp_msg_result vhp_protocol_handle(struct vhp_port *port, int fd,
+					struct vhost_user_msg *msg);
+
+/**
+ * Read one message (header, payload and SCM_RIGHTS fds) from @p fd.
+ * @return 1 message read, 0 peer closed, negative errno on a bad message
+ *   (any fds received are closed).
+ */
+int vhp_msg_recv(int fd, struct vhost_user_msg *msg);
+
+/** Send @p msg (header + hdr.size payload, no fds). @return 0 or -errno. */
+int vhp_msg_send(int fd, const struct vhost_user_msg *msg);
+
+/* ---- device.c ---- */
+
+/** Initialise device state for a new connection. */
+void vhp_device_init(struct vhp_port *port);
+
+/**
+ * Tear everything down (disconnect / RESET_OWNER / RESET_DEVICE): stop the
+ * rings, destroy_device if running, quiesce, unmap memory, close fds.
+ */
+void vhp_device_reset(struct vhp_device *dev);
+
+/** Get (allocating on the ring's NUMA node) vring @p idx. NULL: bad idx. */
+struct vhp_virtqueue *vhp_device_vq(struct vhp_device *dev, uint32_t idx);
+
+/**
+ * Re-evaluate readiness after any change: start/stop rings, fire
+ * new_device / destroy_device / vring_state_changed as needed.
+ */
+void vhp_device_update(struct vhp_device *dev);
+
+/**
+ * Stop every ring's datapath (ready = 0) and wait for quiescence, before
+ * memory or ring changes. vhp_device_update() restarts what may run.
+ */
+void vhp_device_quiesce(struct vhp_device *dev);
+
+/** Stop one ring (GET_VRING_BASE): datapath quiesced, fds kept. */
+void vhp_vq_stop(struct vhp_virtqueue *vq);
+
+/** Compute the datapath fields of @p vq from the negotiated features. */
+int vhp_vq_translate(struct vhp_virtqueue *vq, const char **why);
+
+/** Free a vring (control thread, quiesced). */
+void vhp_vq_free(struct vhp_virtqueue *vq);
+
+/** Effective device status including NEEDS_RESET raised by the datapath. */
+uint8_t vhp_device_status(const struct vhp_device *dev);
+
+/* ---- rcu.c ---- */
+
+/** Wait until every online datapath thread reported quiescent. */
+void vhp_rcu_synchronize(void);
+
+/* ---- socket.c ---- */
+
+/** Register/unregister a kick fd with the control thread's epoll. */
+void vhp_ctrl_watch_kick(struct vhp_virtqueue *vq);
+/** Stop watching a kick fd (before closing it). */
+void vhp_ctrl_unwatch_kick(struct vhp_virtqueue *vq);
+
+#endif /* VHP_INTERNAL_H */

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Per-vring state. The first cache line holds what every burst reads; the
+ * control-plane fields come after and are only written while the ring is
+ * stopped (ready == 0 and the datapath quiescent).
+ */
+#ifndef VHP_VIRTQUEUE_H
+#define VHP_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_log.h>
+
+#include "memory.h"
+#include "vhp.h"
+#include "virtio_defs.h"
+
+struct vhp_device;
+
+/** Reasons a guest buffer or ring is refused (index into stats). */
+enum vhp_vq_error {
+	VHP_ERR_ADDR,		/**< address outside guest memory */
+	VHP_ERR_CHAIN,		/**< loop or chain longer than the ring */
+	VHP_ERR_INDIRECT,	/**< nested/oversized/misaligned indirect */
+	VHP_ERR_INDEX,		/**< head or avail index beyond the ring */
+	VHP_ERR_LEN,		/**< buffer too small / header too short */
+	VHP_ERR_MAX
+};
+
+/** Per-vring counters, written by the polling lcore only. */
+struct vhp_vq_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t dropped;
+	uint64_t alloc_failed;
+	uint64_t notifications;
+	uint64_t notifications_suppressed;
+	uint64_t errors[VHP_ERR_MAX];
+	uint64_t broken;
+};
+
+/** Datapath bits of vq->flags, derived from negotiated features. */
+#define VHP_VQ_F_EVENT_IDX	(1u << 0)
+#define VHP_VQ_F_MRG_RXBUF	(1u << 1)
+#define VHP_VQ_F_IN_ORDER	(1u << 2)
+#define VHP_VQ_F_INDIRECT	(1u << 3)
+#define VHP_VQ_F_PACKED		(1u << 4)
+#define VHP_VQ_F_TX		(1u << 5)	/* odd vring: guest TX */
+
+/** One vring of a device. */
+struct vhp_virtqueue {
+	/* ---- cache line 0: hot, read by every burst ---- */
+	union {
+		struct vring_desc *desc;
+		struct vring_packed_desc *desc_packed;
+	};
+	union {
+		struct vring_avail *avail;
+		struct vring_packed_desc_event *driver_event;
+	};
+	union {
+		struct vring_used *used;
+		struct vring_packed_desc_event *device_event;
+	};
+	const struct vhp_mem *mem;	/**< guest memory of the device */
+	/** Datapath may run: written by the control thread (release). */
+	volatile uint8_t ready;
+	uint8_t hdr_len;		/**< virtio_net_hdr size: 10 or 12 */
+	uint16_t flags;			/**< VHP_VQ_F_* */
+	uint16_t size;			/**< queue size, power of two */
+	uint16_t size_mask;		/**< size - 1 */
+	uint16_t last_avail_idx;	/**< next avail entry to read */
+	uint16_t last_used_idx;		/**< next used entry to write */
+	uint16_t shadow_count;		/**< entries in shadow_used */
+	uint16_t signalled_used;	/**< used idx at the last notify */
+	uint8_t avail_wrap;		/**< packed: driver wrap counter */
+	uint8_t used_wrap;		/**< packed: device wrap counter */
+	uint8_t signalled_used_valid;
+	uint8_t broken;			/**< ring corrupt: stopped */
+	uint32_t mem_hint;		/**< cached last region index */
+	int callfd;			/**< -1: no interrupt */
+
+	/* ---- cache line 1+: shadow and per-burst scratch ---- */
+	/** Used entries not yet published (split: id/len; packed: id/len). */
+	struct vring_used_elem *shadow_used __rte_cache_aligned;
+	/** Packed: number of descriptors each shadow entry consumed. */
+	uint16_t *shadow_count_desc;
+	/** Packed: avail wrap of each shadow entry's first descriptor. */
+	uint16_t shadow_last_used;
+	uint8_t shadow_used_wrap;
+	/** Scratch for indirect tables copied out of guest memory. */
+	struct vring_desc *desc_scratch;
+
+	struct vhp_vq_stats stats __rte_cache_aligned;
+
+	/* ---- control plane ---- */
+	struct vhp_device *dev __rte_cache_aligned;
+	uint16_t index;			/**< vring index */
+	uint16_t num;			/**< SET_VRING_NUM value */
+	uint16_t base;			/**< SET_VRING_BASE value */
+	bool enabled;			/**< SET_VRING_ENABLE */
+	bool started;			/**< kick fd set, not stopped */
+	bool addr_set;			/**< SET_VRING_ADDR received */
+	bool num_set;			/**< SET_VRING_NUM received */
+	struct vhost_vring_addr addr;	/**< as received */
+	int kickfd;			/**< -1 none; polled for kick counting */
+	int errfd;			/**< -1 none */
+	int numa_node;			/**< node of the ring memory */
+	uint64_t kicks;			/**< control thread: kicks read */
+	uint64_t last_log_tsc;		/**< rate limit of datapath logs */
+	uint32_t log_suppressed;	/**< messages not printed since */
+} __rte_cache_aligned;
+
+extern int vhp_logtype;
+
+/** Log from the control plane. */
+#define VHP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, vhp_logtype, "VHOSTPATH: " fmt "\n", \
+		##__VA_ARGS__)
+
+/**
+ * Datapath error: count reason @p err on @p vq and log at most one line a
+ * second per queue naming the port, vring and reason.
+ */
+void vhp_vq_error(struct vhp_virtqueue *vq, enum vhp_vq_error err,
+		  const char *fmt, ...) __rte_format_printf(3, 4) __rte_cold;
+
+/**
+ * The ring itself is corrupt: stop serving it (ready = 0, broken = 1), raise
+ * DEVICE_NEEDS_RESET on the device and log once. Datapath-safe.
+ */
+void vhp_vq_mark_broken(struct vhp_virtqueue *vq, const char *why) __rte_cold;
+
+/** Name of a vhp_vq_error value. */
+const char *vhp_vq_error_name(enum vhp_vq_error err);
+
+/* ---- split ring datapath (split.c) ---- */
+
+/** Enqueue into a split RX ring. vq->ready was checked by the caller. */
+uint16_t vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
+			   uint16_t count);
+/** Dequeue from a split TX ring. vq->ready was checked by the caller. */
+uint16_t vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
+			   struct rte_mbuf **pkts, uint16_t count);
+
+/* ---- packed ring datapath (packed.c) ---- */
+
+/** Enqueue into a packed RX ring. */
+uint16_t vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
+			    uint16_t count);
+/** Dequeue from a packed TX ring. */
+uint16_t vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
+			    struct rte_mbuf **pkts, uint16_t count);
+
+/* ---- notifications (notify.c) ---- */
+
+/**
+ * Publish the split shadow used entries (one release store of used->idx)
+ * and write the callfd if the guest asked for an interrupt.
+ */
+void vhp_split_flush_and_notify(struct vhp_virtqueue *vq);
+
+/**
+ * Set kick suppression on a ring when it starts: VRING_USED_F_NO_NOTIFY
+ * (split) / device event DISABLE (packed). Control thread.
+ */
+void vhp_vq_suppress_kicks(struct vhp_virtqueue *vq);
+
+/** Write the callfd (eventfd) if any; counts a notification. */
+void vhp_vq_kick_guest(struct vhp_virtqueue *vq);
+
+#endif /* VHP_VIRTQUEUE_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Datapath errors: per-reason counters and rate-limited logs naming the
+ * port, the vring and the reason; marking a corrupt ring broken.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <rte_cycles.h>
+#include <rte_log.h>
+
+#include "vhp_internal.h"
+
+RTE_LOG_REGISTER_DEFAULT(vhp_logtype, INFO);
+
+static const char *const vhp_vq_error_names[VHP_ERR_MAX] = {
+	[VHP_ERR_ADDR] = "bad_addr",
+	[VHP_ERR_CHAIN] = "bad_chain",
+	[VHP_ERR_INDIRECT] = "bad_indirect",
+	[VHP_ERR_INDEX] = "bad_index",
+	[VHP_ERR_LEN] = "bad_len",
+};
+
+const char *
+vhp_vq_error_name(enum vhp_vq_error err)
+{
+	return (unsigned int)err < VHP_ERR_MAX ? vhp_vq_error_names[err] :
+		"unknown";
+}
+
+static const char *
+vq_port_name(const struct vhp_virtqueue *vq)
+{
+	if (vq->dev != NULL && vq->dev->port != NULL)
+		return vq->dev->port->name;
+	return "?";
+}
+
+void
+vhp_vq_error(struct vhp_virtqueue *vq, enum vhp_vq_error err,
+	     const char *fmt, ...)
+{
+	uint64_t now, hz;
+	char buf[160];
+	va_list ap;
+
+	if ((unsigned int)err < VHP_ERR_MAX)
+		vq->stats.errors[err]++;
+	now = rte_get_tsc_cycles();
+	hz = rte_get_tsc_hz();
+	if (vq->last_log_tsc != 0 && now - vq->last_log_tsc < hz) {
+		vq->log_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	rte_log(RTE_LOG_WARNING, vhp_logtype,
+		"VHOSTPATH: port %s vring %u: guest error %s: %s "
+		"(packet dropped; %u similar messages suppressed)\n",
+		vq_port_name(vq), vq->index, vhp_vq_error_name(err), buf,
+		vq->log_suppressed);
+	vq->log_suppressed = 0;
+	vq->last_log_tsc = now;
+}
+
+void
+vhp_vq_mark_broken(struct vhp_virtqueue *vq, const char *why)
+{
+	if (vq->broken)
+		return;
+	vq->broken = 1;
+	vq->stats.broken++;
+	__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+	if (vq->dev != NULL)
+		__atomic_store_n(&vq->dev->needs_reset, 1, __ATOMIC_RELEASE);
+	rte_log(RTE_LOG_ERR, vhp_logtype,
+		"VHOSTPATH: port %s vring %u: ring is corrupt (%s); vring "
+		"stopped, DEVICE_NEEDS_RESET raised: the guest driver must "
+		"reset the device\n", vq_port_name(vq), vq->index, why);
+}
