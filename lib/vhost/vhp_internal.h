@@ -8,6 +8,7 @@
 #define VHP_INTERNAL_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/un.h>
@@ -37,6 +38,12 @@
 	VHP_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) | \
 	VHP_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE))
 
+/** Counters of one vring kept by the port across connections. */
+struct vhp_vring_counters {
+	struct vhp_vq_stats stats;	/**< datapath counters */
+	uint64_t kicks;			/**< kicks read by the control thread */
+};
+
 /** Per-connection device state. Reset on disconnect / RESET_DEVICE. */
 struct vhp_device {
 	struct vhp_port *port;
@@ -49,6 +56,11 @@ struct vhp_device {
 	/** Set by the datapath when a ring is corrupt (atomic). */
 	uint8_t needs_reset;
 	uint16_t nr_vrings;		/**< highest vring index touched + 1 */
+	/** Rings stopped by GET_VRING_BASE and not restarted (bit = ring):
+	 * the device is not ready again until they are. */
+	uint32_t stopped_mask;
+	/** new_device returned non-zero: stay stopped until a reset. */
+	bool refused;
 	struct vhp_mem mem;		/**< guest memory */
 	struct vhp_virtqueue *vq[VHP_MAX_VRINGS]; /**< allocated lazily */
 };
@@ -75,6 +87,24 @@ struct vhp_port {
 
 	struct vhp_device dev;
 	struct vhp_port *next;			/**< control thread's list */
+
+	/**
+	 * Protects, against introspection from other threads, the lifetime
+	 * of dev.vq[] structs and of dev.mem mappings. Held only briefly and
+	 * never across an RCU wait or a callback.
+	 */
+	pthread_mutex_t lock;
+	/**
+	 * Counters survive reconnects: when a vring is freed its counters
+	 * are added to saved[]; vhp_port_stats_reset() snapshots the totals
+	 * into base[]. Reported = saved + live - base.
+	 */
+	struct vhp_vring_counters saved[VHP_MAX_VRINGS];
+	struct vhp_vring_counters base[VHP_MAX_VRINGS];
+	bool registered;			/**< control thread set it up */
+	bool destroyed;				/**< control thread let go */
+	bool connect_failed_logged;		/**< client: quiet retries */
+	uint64_t refused;			/**< extra connections refused */
 };
 
 /* ---- protocol.c ---- */
@@ -115,6 +145,21 @@ void vhp_device_init(struct vhp_port *port);
  */
 void vhp_device_reset(struct vhp_device *dev);
 
+/**
+ * Reset the device like RESET_DEVICE / SET_STATUS 0: everything but the
+ * connection, SET_OWNER and the negotiated protocol features.
+ */
+void vhp_device_soft_reset(struct vhp_device *dev);
+
+/** Fire destroy_device if the device runs (rings already quiesced). */
+void vhp_device_stop_running(struct vhp_device *dev);
+
+/** Stop one ring's datapath (ready = 0) and wait for quiescence. */
+void vhp_vq_quiesce(struct vhp_virtqueue *vq);
+
+/** Invalidate every ring's guest pointers (memory table changes). */
+void vhp_device_untranslate(struct vhp_device *dev);
+
 /** Get (allocating on the ring's NUMA node) vring @p idx. NULL: bad idx. */
 struct vhp_virtqueue *vhp_device_vq(struct vhp_device *dev, uint32_t idx);
 
@@ -153,5 +198,11 @@ void vhp_rcu_synchronize(void);
 void vhp_ctrl_watch_kick(struct vhp_virtqueue *vq);
 /** Stop watching a kick fd (before closing it). */
 void vhp_ctrl_unwatch_kick(struct vhp_virtqueue *vq);
+
+/* ---- port.c ---- */
+
+/** Add a freed vring's counters to the port's saved totals. */
+void vhp_port_save_counters(struct vhp_port *port,
+			    const struct vhp_virtqueue *vq);
 
 #endif /* VHP_INTERNAL_H */

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device state of one connection: vrings (allocation, NUMA placement,
+ * translation of ring addresses), readiness, the new_device /
+ * destroy_device lifecycle, quiescing, reset. Control thread only.
+ *
+ * A vring is ready for the datapath when the device runs, the ring is
+ * started (kick set, fd or NOFD), its addresses are translated, it is
+ * enabled (at once without PROTOCOL_FEATURES) and not broken. The device
+ * runs (new_device fired) once rings 0 and 1 have num, addresses, kick and
+ * call and are enabled, no ring stopped by GET_VRING_BASE waits for a
+ * restart, and DRIVER_OK is set when the STATUS protocol feature is in use.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "vhp_internal.h"
+
+static void
+port_lock(struct vhp_device *dev)
+{
+	pthread_mutex_lock(&dev->port->lock);
+}
+
+static void
+port_unlock(struct vhp_device *dev)
+{
+	pthread_mutex_unlock(&dev->port->lock);
+}
+
+void
+vhp_device_init(struct vhp_port *port)
+{
+	struct vhp_device *dev = &port->dev;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->port = port;
+}
+
+uint8_t
+vhp_device_status(const struct vhp_device *dev)
+{
+	uint8_t st = dev->status;
+
+	if (__atomic_load_n(&dev->needs_reset, __ATOMIC_ACQUIRE))
+		st |= VIRTIO_STATUS_NEEDS_RESET;
+	return st;
+}
+
+/* NUMA node of rte_malloc'ed memory, -1 when unknown. */
+static int
+node_of_malloc(const void *p)
+{
+	const struct rte_memseg *ms = rte_mem_virt2memseg(p, NULL);
+
+	return ms != NULL ? ms->socket_id : -1;
+}
+
+/*
+ * Move a stopped ring's state onto the node of its ring memory (the
+ * shadow arrays are already there). The datapath may still load the old
+ * pointer from dev->vq[] (and find ready == 0): free it only after a
+ * quiescent point. Keeps the old struct when the node has no memory.
+ */
+static struct vhp_virtqueue *
+vq_relocate(struct vhp_device *dev, struct vhp_virtqueue *vq)
+{
+	struct vhp_virtqueue *nvq;
+
+	if (vq->numa_node < 0 || vq->alloc_node == vq->numa_node ||
+	    vq->ready)
+		return vq;
+	nvq = rte_malloc_socket("vhp_vq", sizeof(*nvq), RTE_CACHE_LINE_SIZE,
+				vq->numa_node);
+	if (nvq == NULL) {
+		VHP_LOG(DEBUG, "port %s: ring %u: no memory on node %d for "
+			"the ring state: kept on node %d", dev->port->name,
+			vq->index, vq->numa_node, vq->alloc_node);
+		vq->alloc_node = vq->numa_node;	/* do not retry each time */
+		return vq;
+	}
+	if (vq->kickfd >= 0)
+		vhp_ctrl_unwatch_kick(vq);
+	memcpy(nvq, vq, sizeof(*nvq));
+	nvq->alloc_node = vq->numa_node;
+	port_lock(dev);
+	__atomic_store_n(&dev->vq[vq->index], nvq, __ATOMIC_RELEASE);
+	port_unlock(dev);
+	if (nvq->kickfd >= 0)
+		vhp_ctrl_watch_kick(nvq);
+	vhp_rcu_synchronize();
+	rte_free(vq);
+	VHP_LOG(DEBUG, "port %s: ring %u state moved to node %d",
+		dev->port->name, nvq->index, nvq->numa_node);
+	return nvq;
+}
+
+struct vhp_virtqueue *
+vhp_device_vq(struct vhp_device *dev, uint32_t idx)
+{
+	struct vhp_virtqueue *vq;
+
+	if (idx >= VHP_MAX_VRINGS)
+		return NULL;
+	if (dev->vq[idx] != NULL)
+		return dev->vq[idx];
+	/* The ring memory is unknown yet: any node. The shadow arrays go on
+	 * the ring's node once SET_VRING_ADDR tells where it is. */
+	vq = rte_zmalloc_socket("vhp_vq", sizeof(*vq), RTE_CACHE_LINE_SIZE,
+				SOCKET_ID_ANY);
+	if (vq == NULL)
+		return NULL;
+	vq->dev = dev;
+	vq->index = (uint16_t)idx;
+	vq->kickfd = -1;
+	vq->callfd = -1;
+	vq->errfd = -1;
+	vq->numa_node = -1;
+	vq->avail_wrap = 1;
+	vq->used_wrap = 1;
+	vq->mem = &dev->mem;
+	vq->alloc_node = node_of_malloc(vq);
+	port_lock(dev);
+	__atomic_store_n(&dev->vq[idx], vq, __ATOMIC_RELEASE);
+	port_unlock(dev);
+	if (idx + 1 > dev->nr_vrings)
+		dev->nr_vrings = (uint16_t)(idx + 1);
+	return vq;
+}
+
+void
+vhp_vq_quiesce(struct vhp_virtqueue *vq)
+{
+	if (__atomic_load_n(&vq->ready, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+		vhp_rcu_synchronize();
+	}
+}
+
+void
+vhp_device_quiesce(struct vhp_device *dev)
+{
+	bool any = false;
+	uint32_t i;
+
+	for (i = 0; i < VHP_MAX_VRINGS; i++) {
+		struct vhp_virtqueue *vq = dev->vq[i];
+
+		if (vq != NULL && vq->ready) {
+			__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+			any = true;
+		}
+	}
+	/* Always wait: a burst that loaded ready = 1 just before a ring was
+	 * marked broken by another burst must also be done. */
+	if (any || dev->running)
+		vhp_rcu_synchronize();
+}
+
+void
+vhp_vq_stop(struct vhp_virtqueue *vq)
+{
+	vhp_vq_quiesce(vq);
+	vq->started = false;
+	vq->kick_set = false;
+	if (vq->kickfd >= 0) {
+		vhp_ctrl_unwatch_kick(vq);
+		close(vq->kickfd);
+		vq->kickfd = -1;
+	}
+}
+
+static void
+vq_free_arrays(struct vhp_virtqueue *vq)
+{
+	rte_free(vq->shadow_used);
+	rte_free(vq->shadow_count_desc);
+	rte_free(vq->desc_scratch);
+	vq->shadow_used = NULL;
+	vq->shadow_count_desc = NULL;
+	vq->desc_scratch = NULL;
+}
+
+void
+vhp_vq_free(struct vhp_virtqueue *vq)
+{
+	struct vhp_device *dev = vq->dev;
+
+	vhp_vq_stop(vq);
+	if (vq->callfd >= 0)
+		close(vq->callfd);
+	if (vq->errfd >= 0)
+		close(vq->errfd);
+	port_lock(dev);
+	vhp_port_save_counters(dev->port, vq);
+	__atomic_store_n(&dev->vq[vq->index], NULL, __ATOMIC_RELEASE);
+	port_unlock(dev);
+	vq_free_arrays(vq);
+	rte_free(vq);
+}
+
+void
+vhp_device_untranslate(struct vhp_device *dev)
+{
+	uint32_t i;
+
+	for (i = 0; i < VHP_MAX_VRINGS; i++) {
+		struct vhp_virtqueue *vq = dev->vq[i];
+
+		if (vq == NULL)
+			continue;
+		vq->translated = false;
+		vq->desc = NULL;
+		vq->avail = NULL;
+		vq->used = NULL;
+	}
+}
+
+/* (Re)allocate the per-ring arrays for @p size entries on @p node. */
+static int
+vq_alloc_arrays(struct vhp_virtqueue *vq, uint16_t size, int node)
+{
+	int socket = node >= 0 ? node : SOCKET_ID_ANY;
+	struct vring_used_elem *su;
+	struct vring_desc *ds;
+	uint16_t *sc;
+
+	if (vq->shadow_used != NULL && vq->size == size &&
+	    vq->numa_node == node)
+		return 0;
+	su = rte_zmalloc_socket("vhp_shadow_used", sizeof(*su) * size,
+				RTE_CACHE_LINE_SIZE, socket);
+	sc = rte_zmalloc_socket("vhp_shadow_count", sizeof(*sc) * size,
+				RTE_CACHE_LINE_SIZE, socket);
+	ds = rte_zmalloc_socket("vhp_desc_scratch", sizeof(*ds) * size,
+				RTE_CACHE_LINE_SIZE, socket);
+	if (su == NULL || sc == NULL || ds == NULL) {
+		rte_free(su);
+		rte_free(sc);
+		rte_free(ds);
+		return -ENOMEM;
+	}
+	vq_free_arrays(vq);
+	vq->shadow_used = su;
+	vq->shadow_count_desc = sc;
+	vq->desc_scratch = ds;
+	return 0;
+}
+
+int
+vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
+{
+	struct vhp_device *dev = vq->dev;
+	const struct vhp_mem *mem = &dev->mem;
+	bool packed = dev->features & VHP_BIT(VIRTIO_F_RING_PACKED);
+	const char *dummy;
+	uint64_t q, alen, ulen;
+	void *d, *a, *u;
+	uint16_t flags;
+	int node;
+
+	if (why == NULL)
+		why = &dummy;
+	if (mem->nregions == 0) {
+		*why = "no guest memory yet: SET_MEM_TABLE must come first";
+		return -ENOENT;
+	}
+	if (!vq->addr_set) {
+		*why = "no ring addresses yet: SET_VRING_ADDR missing";
+		return -ENOENT;
+	}
+	if (!vq->num_set) {
+		*why = "no ring size yet: SET_VRING_NUM missing";
+		return -ENOENT;
+	}
+	q = vq->num;
+	alen = packed ? sizeof(struct vring_packed_desc_event) : 6 + 2 * q;
+	ulen = packed ? sizeof(struct vring_packed_desc_event) : 6 + 8 * q;
+	d = vhp_uaddr_to_hva(mem, vq->addr.desc_user_addr, 16 * q);
+	a = vhp_uaddr_to_hva(mem, vq->addr.avail_user_addr, alen);
+	u = vhp_uaddr_to_hva(mem, vq->addr.used_user_addr, ulen);
+	if (d == NULL) {
+		*why = "descriptor table is outside every memory region";
+		return -EFAULT;
+	}
+	if (a == NULL) {
+		*why = packed ? "driver event area is outside every memory "
+			"region" : "avail ring is outside every memory region";
+		return -EFAULT;
+	}
+	if (u == NULL) {
+		*why = packed ? "device event area is outside every memory "
+			"region" : "used ring is outside every memory region";
+		return -EFAULT;
+	}
+	if (((uintptr_t)d & 15) != 0 || ((uintptr_t)a & 1) != 0 ||
+	    ((uintptr_t)u & 3) != 0 || (packed && ((uintptr_t)a & 3) != 0)) {
+		*why = "ring address misaligned (descriptors need 16 bytes, "
+			"avail 2, used and event areas 4)";
+		return -EINVAL;
+	}
+	node = vhp_numa_node_of(d);
+	if (vq_alloc_arrays(vq, vq->num, node) != 0) {
+		*why = "out of memory for the ring's shadow arrays";
+		return -ENOMEM;
+	}
+
+	flags = 0;
+	if (dev->features & VHP_BIT(VIRTIO_F_EVENT_IDX))
+		flags |= VHP_VQ_F_EVENT_IDX;
+	if (dev->features & VHP_BIT(VIRTIO_NET_F_MRG_RXBUF))
+		flags |= VHP_VQ_F_MRG_RXBUF;
+	if (dev->features & VHP_BIT(VIRTIO_F_IN_ORDER))
+		flags |= VHP_VQ_F_IN_ORDER;
+	if (dev->features & VHP_BIT(VIRTIO_F_INDIRECT_DESC))
+		flags |= VHP_VQ_F_INDIRECT;
+	if (packed)
+		flags |= VHP_VQ_F_PACKED;
+	if (vq->index & 1)
+		flags |= VHP_VQ_F_TX;
+
+	vq->desc = d;
+	vq->avail = a;
+	vq->used = u;
+	vq->mem = mem;
+	vq->mem_hint = 0;
+	vq->flags = flags;
+	vq->hdr_len = (dev->features & (VHP_BIT(VIRTIO_F_VERSION_1) |
+			VHP_BIT(VIRTIO_NET_F_MRG_RXBUF))) ? 12 : 10;
+	vq->size = vq->num;
+	vq->size_mask = (uint16_t)(vq->num - 1);
+	vq->numa_node = node;
+	if (!vq->base_set) {
+		/* No SET_VRING_BASE: resume where the used ring stands. */
+		if (!packed) {
+			vq->last_used_idx = __atomic_load_n(&vq->used->idx,
+							    __ATOMIC_ACQUIRE);
+			vq->last_avail_idx = vq->last_used_idx;
+		} else {
+			vq->last_avail_idx = 0;
+			vq->last_used_idx = 0;
+			vq->avail_wrap = 1;
+			vq->used_wrap = 1;
+		}
+		vq->base_set = true;
+	}
+	vq->shadow_count = 0;
+	vq->shadow_last_used = vq->last_used_idx;
+	vq->shadow_used_wrap = vq->used_wrap;
+	vq->signalled_used = vq->last_used_idx;
+	vq->signalled_used_valid = 0;
+	vq->translated = true;
+	return 0;
+}
+
+static bool
+vq_enabled(const struct vhp_device *dev, const struct vhp_virtqueue *vq)
+{
+	if (!(dev->features & VHP_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
+		return true;
+	return vq->enabled;
+}
+
+static bool
+vq_can_run(const struct vhp_device *dev, const struct vhp_virtqueue *vq)
+{
+	return vq != NULL && vq->num_set && vq->addr_set && vq->translated &&
+		vq->started && !vq->broken && vq_enabled(dev, vq);
+}
+
+static bool
+device_ready(const struct vhp_device *dev)
+{
+	if (dev->refused || dev->stopped_mask != 0)
+		return false;
+	if (!vq_can_run(dev, dev->vq[0]) || !vq_can_run(dev, dev->vq[1]))
+		return false;
+	if (!dev->vq[0]->call_set || !dev->vq[1]->call_set)
+		return false;
+	if (dev->status & VIRTIO_STATUS_FAILED)
+		return false;
+	if ((dev->protocol_features & VHP_BIT(VHOST_USER_PROTOCOL_F_STATUS)) &&
+	    !(dev->status & VIRTIO_STATUS_DRIVER_OK))
+		return false;
+	return true;
+}
+
+void
+vhp_device_stop_running(struct vhp_device *dev)
+{
+	struct vhp_port *port = dev->port;
+
+	if (!dev->running)
+		return;
+	vhp_device_quiesce(dev);
+	dev->running = false;
+	VHP_LOG(INFO, "port %s: device stopped (destroy_device)", port->name);
+	if (port->ops.destroy_device != NULL)
+		port->ops.destroy_device(port, port->ctx);
+}
+
+void
+vhp_device_update(struct vhp_device *dev)
+{
+	struct vhp_port *port = dev->port;
+	struct vhp_virtqueue *vq;
+	bool off = false;
+	const char *why;
+	uint32_t i;
+	int ret;
+
+	/* Pass 1: stop what may no longer run, then wait once. */
+	for (i = 0; i < VHP_MAX_VRINGS; i++) {
+		vq = dev->vq[i];
+		if (vq != NULL && vq->ready &&
+		    !(dev->running && vq_can_run(dev, vq))) {
+			__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+			off = true;
+		}
+	}
+	if (off)
+		vhp_rcu_synchronize();
+
+	/* Pass 2: translate stopped rings that have what they need. */
+	for (i = 0; i < VHP_MAX_VRINGS; i++) {
+		vq = dev->vq[i];
+		if (vq == NULL || vq->ready || !vq->addr_set || !vq->num_set ||
+		    dev->mem.nregions == 0)
+			continue;
+		ret = vhp_vq_translate(vq, &why);
+		if (ret == 0)
+			vq = vq_relocate(dev, vq);
+		if (ret != 0 && vq->translated) {
+			vq->translated = false;
+			VHP_LOG(ERR, "port %s: ring %u: %s: the ring stays "
+				"stopped until the front-end sets valid "
+				"addresses", port->name, i, why);
+		}
+	}
+
+	if (!dev->running && device_ready(dev)) {
+		ret = 0;
+		if (port->ops.new_device != NULL)
+			ret = port->ops.new_device(port, port->ctx);
+		if (ret != 0) {
+			dev->refused = true;
+			__atomic_fetch_add(&port->errors, 1, __ATOMIC_RELAXED);
+			VHP_LOG(ERR, "port %s: new_device callback refused the "
+				"device (%d): it stays stopped until the "
+				"front-end resets or reconnects", port->name,
+				ret);
+			return;
+		}
+		dev->running = true;
+		VHP_LOG(INFO, "port %s: device ready (new_device): %s rings, "
+			"%u vrings", port->name,
+			(dev->features & VHP_BIT(VIRTIO_F_RING_PACKED)) ?
+			"packed" : "split", dev->nr_vrings);
+	}
+	if (!dev->running)
+		return;
+	/* Pass 3: publish the rings that may run. */
+	for (i = 0; i < VHP_MAX_VRINGS; i++) {
+		vq = dev->vq[i];
+		if (vq == NULL || vq->ready || !vq_can_run(dev, vq))
+			continue;
+		vhp_vq_suppress_kicks(vq);
+		__atomic_store_n(&vq->ready, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* Free rings and memory; keep what @p keep_conn says. */
+static void
+device_teardown(struct vhp_device *dev, bool keep_conn)
+{
+	struct vhp_port *port = dev->port;
+	uint64_t pf = dev->protocol_features;
+	bool owner = dev->owner_set;
+	uint32_t i;
+
+	vhp_device_quiesce(dev);
+	vhp_device_stop_running(dev);
+	for (i = 0; i < VHP_MAX_VRINGS; i++)
+		if (dev->vq[i] != NULL)
+			vhp_vq_free(dev->vq[i]);
+	port_lock(dev);
+	vhp_mem_free_all(&dev->mem);
+	port_unlock(dev);
+	vhp_device_init(port);
+	if (keep_conn) {
+		dev->protocol_features = pf;
+		dev->owner_set = owner;
+	}
+}
+
+void
+vhp_device_reset(struct vhp_device *dev)
+{
+	device_teardown(dev, false);
+}
+
+void
+vhp_device_soft_reset(struct vhp_device *dev)
+{
+	device_teardown(dev, true);
+}

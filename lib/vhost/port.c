@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Port introspection: state snapshots and counters, callable from any
+ * thread. Snapshots take the port lock, which the control thread holds
+ * while it frees a vring or unmaps guest memory, so no pointer read here
+ * dangles.
+ *
+ * Counters survive reconnects: a freed vring's counters are added to
+ * port->saved[]; a stats reset snapshots the totals into port->base[]
+ * (the datapath's live counters are never written from here).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vhp_internal.h"
+
+static void
+stats_add(struct vhp_vq_stats *dst, const struct vhp_vq_stats *src)
+{
+	unsigned int i;
+
+	dst->packets += src->packets;
+	dst->bytes += src->bytes;
+	dst->dropped += src->dropped;
+	dst->alloc_failed += src->alloc_failed;
+	dst->notifications += src->notifications;
+	dst->notifications_suppressed += src->notifications_suppressed;
+	for (i = 0; i < VHP_ERR_MAX; i++)
+		dst->errors[i] += src->errors[i];
+	dst->broken += src->broken;
+}
+
+static void
+stats_sub(struct vhp_vq_stats *dst, const struct vhp_vq_stats *src)
+{
+	unsigned int i;
+
+	dst->packets -= src->packets;
+	dst->bytes -= src->bytes;
+	dst->dropped -= src->dropped;
+	dst->alloc_failed -= src->alloc_failed;
+	dst->notifications -= src->notifications;
+	dst->notifications_suppressed -= src->notifications_suppressed;
+	for (i = 0; i < VHP_ERR_MAX; i++)
+		dst->errors[i] -= src->errors[i];
+	dst->broken -= src->broken;
+}
+
+void
+vhp_port_save_counters(struct vhp_port *port, const struct vhp_virtqueue *vq)
+{
+	struct vhp_vring_counters *c = &port->saved[vq->index];
+
+	stats_add(&c->stats, &vq->stats);
+	c->kicks += vq->kicks;
+}
+
+/* saved + live, without the reset baseline. Port lock held. */
+static void
+counters_total(const struct vhp_port *port, uint16_t vring,
+	       struct vhp_vring_counters *out)
+{
+	const struct vhp_virtqueue *vq = port->dev.vq[vring];
+
+	*out = port->saved[vring];
+	if (vq != NULL) {
+		stats_add(&out->stats, &vq->stats);
+		out->kicks += vq->kicks;
+	}
+}
+
+int
+vhp_port_info_get(const struct vhp_port *port, struct vhp_port_info *info)
+{
+	struct vhp_port *p = (struct vhp_port *)(uintptr_t)port;
+	const struct vhp_device *dev;
+
+	if (port == NULL || info == NULL)
+		return -EINVAL;
+	dev = &port->dev;
+	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&p->lock);
+	info->path = port->path;
+	info->client = (port->flags & VHP_PORT_CLIENT) != 0;
+	info->connected = port->connected;
+	info->running = dev->running;
+	info->status = vhp_device_status(dev);
+	info->features = dev->features;
+	info->protocol_features = dev->protocol_features;
+	info->features_offered = port->features_offered;
+	info->ring = (dev->features & VHP_BIT(VIRTIO_F_RING_PACKED)) ?
+		VHP_RING_PACKED : VHP_RING_SPLIT;
+	info->queue_pairs = port->queue_pairs;
+	info->nr_vrings = dev->nr_vrings;
+	info->connections = port->connections;
+	info->errors = __atomic_load_n(&port->errors, __ATOMIC_RELAXED);
+	info->mem_regions = dev->mem.nregions;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int
+vhp_vring_info_get(const struct vhp_port *port, uint16_t vring,
+		   struct vhp_vring_info *info)
+{
+	struct vhp_port *p = (struct vhp_port *)(uintptr_t)port;
+	const struct vhp_virtqueue *vq;
+
+	if (port == NULL || info == NULL || vring >= VHP_MAX_VRINGS)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->numa_node = -1;
+	info->kickfd = -1;
+	info->callfd = -1;
+	pthread_mutex_lock(&p->lock);
+	vq = port->dev.vq[vring];
+	if (vq != NULL) {
+		info->size = vq->num_set ? vq->num : 0;
+		info->enabled = vq->enabled;
+		info->started = vq->started;
+		info->ready = __atomic_load_n(&vq->ready, __ATOMIC_ACQUIRE);
+		info->broken = vq->broken;
+		info->last_avail_idx = vq->last_avail_idx;
+		info->last_used_idx = vq->last_used_idx;
+		info->avail_wrap = vq->avail_wrap;
+		info->used_wrap = vq->used_wrap;
+		info->numa_node = vq->numa_node;
+		info->kickfd = vq->kickfd;
+		info->callfd = vq->callfd;
+		/* Guest memory is mapped while translated (the lock keeps it
+		 * so). */
+		if (vq->translated && !(vq->flags & VHP_VQ_F_PACKED) &&
+		    vq->avail != NULL && vq->used != NULL) {
+			info->avail_idx = __atomic_load_n(&vq->avail->idx,
+							  __ATOMIC_ACQUIRE);
+			info->used_idx = __atomic_load_n(&vq->used->idx,
+							 __ATOMIC_ACQUIRE);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int
+vhp_vring_stats_get(const struct vhp_port *port, uint16_t vring,
+		    struct vhp_vring_stats *stats)
+{
+	struct vhp_port *p = (struct vhp_port *)(uintptr_t)port;
+	struct vhp_vring_counters c;
+
+	if (port == NULL || stats == NULL || vring >= VHP_MAX_VRINGS)
+		return -EINVAL;
+	pthread_mutex_lock(&p->lock);
+	counters_total(port, vring, &c);
+	stats_sub(&c.stats, &port->base[vring].stats);
+	c.kicks -= port->base[vring].kicks;
+	pthread_mutex_unlock(&p->lock);
+
+	memset(stats, 0, sizeof(*stats));
+	stats->packets = c.stats.packets;
+	stats->bytes = c.stats.bytes;
+	stats->dropped = c.stats.dropped;
+	stats->errors = c.stats.errors[VHP_ERR_ADDR] +
+		c.stats.errors[VHP_ERR_CHAIN] +
+		c.stats.errors[VHP_ERR_INDIRECT] +
+		c.stats.errors[VHP_ERR_INDEX] + c.stats.errors[VHP_ERR_LEN];
+	stats->notifications = c.stats.notifications;
+	stats->notifications_suppressed = c.stats.notifications_suppressed;
+	stats->kicks = c.kicks;
+	stats->bad_addr = c.stats.errors[VHP_ERR_ADDR];
+	stats->bad_chain = c.stats.errors[VHP_ERR_CHAIN];
+	stats->bad_indirect = c.stats.errors[VHP_ERR_INDIRECT];
+	stats->bad_index = c.stats.errors[VHP_ERR_INDEX];
+	stats->bad_len = c.stats.errors[VHP_ERR_LEN];
+	stats->alloc_failed = c.stats.alloc_failed;
+	stats->broken = c.stats.broken;
+	return 0;
+}
+
+void
+vhp_port_stats_reset(struct vhp_port *port)
+{
+	uint16_t i;
+
+	if (port == NULL)
+		return;
+	pthread_mutex_lock(&port->lock);
+	for (i = 0; i < VHP_MAX_VRINGS; i++)
+		counters_total(port, i, &port->base[i]);
+	pthread_mutex_unlock(&port->lock);
+}
+
+const char *
+vhp_port_name(const struct vhp_port *port)
+{
+	return port != NULL ? port->name : NULL;
+}
