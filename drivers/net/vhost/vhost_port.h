@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Port driver over libvhostpath: one vhost-user socket per port.
+ *
+ * Arguments: PATH[,queues=N][,client=1][,features-off=NAME|NAME...]
+ * RX queue q drains the guest's TX ring (vring 2q+1), TX queue q fills the
+ * guest's RX ring (vring 2q).
+ */
+#ifndef VHP_APP_VHOST_PORT_H
+#define VHP_APP_VHOST_PORT_H
+
+#include "../port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The "vhost" driver. */
+extern const struct vhp_app_port_driver vhp_vhost_driver;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VHP_APP_VHOST_PORT_H */
