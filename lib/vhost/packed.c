@@ -645,11 +645,12 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 			goto drop;
 		}
 		if (!rx_src_done(&s) && !mrg) {
-			vhp_vq_error(vq, VHP_ERR_LEN,
-				     "RX buffer id %u (%u bytes) too small for "
-				     "a %u byte packet", c.id, written,
-				     m->pkt_len);
-			goto drop;
+			/* Larger than the guest's buffer and no mergeable
+			 * buffers: drop the packet (taken, counted) and leave
+			 * the buffer for the next one, as vhost-net does. */
+			vq->shadow_count = sc0;
+			vq->stats.dropped++;
+			return RX_TAKEN;
 		}
 		packed_shadow(vq, c.id, written, c.ndesc);
 		packed_advance(vq, &lidx, &lwrap, c.ndesc);
@@ -740,8 +741,8 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	vq->last_avail_idx = idx;
 	vq->avail_wrap = wrap;
 	vq->stats.bytes += bytes;
-	if (nb < count && !vq->broken)
-		vq->stats.dropped += count - nb;
+	/* Packets not taken stay with the caller (it may retry): they are
+	 * not counted as dropped here. */
 	packed_flush_and_notify(vq);
 	if (nb > 0)
 		rte_pktmbuf_free_bulk(pkts, nb);

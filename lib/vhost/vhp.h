@@ -138,7 +138,14 @@ struct vhp_vring_info {
 struct vhp_vring_stats {
 	uint64_t packets;	/**< packets moved */
 	uint64_t bytes;		/**< bytes moved (without virtio-net header) */
-	uint64_t dropped;	/**< RX: no guest buffer; TX: no mbuf */
+	/**
+	 * Packets the library discarded without a guest error: RX (guest
+	 * receive ring) a packet larger than the guest buffer without
+	 * MRG_RXBUF; TX a packet for which no mbuf could be allocated.
+	 * Packets vhp_enqueue_burst() does not take (ring full) stay with
+	 * the caller and are not counted here.
+	 */
+	uint64_t dropped;
 	uint64_t errors;	/**< packets dropped for bad guest input */
 	uint64_t notifications;	/**< callfd writes */
 	uint64_t notifications_suppressed; /**< bursts where guest asked none */
