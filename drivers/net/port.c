@@ -12,10 +12,14 @@
 #include "pool.h"
 #include "port.h"
 #include "vhost/vhost_port.h"
+#include "ethdev/ethdev_port.h"
+#include "pcap/pcap_port.h"
 
 /* Drivers, in the order the usage text lists them. */
 static const struct vhp_app_port_driver *const drivers[] = {
 	&vhp_vhost_driver,
+	&vhp_ethdev_driver,
+	&vhp_pcap_driver,
 };
 
 static struct vhp_app_port *ports[VHP_APP_MAX_PORTS];
@@ -118,7 +122,9 @@ vhp_app_ports_close(void)
 {
 	uint16_t i;
 
-	for (i = 0; i < nb_ports; i++) {
+	/* Reverse creation order: a port may depend on an earlier one (an
+	 * in-process virtio-user ethdev talks to an earlier vhost socket). */
+	for (i = nb_ports; i-- > 0;) {
 		vhp_app_port_stop(ports[i]);
 		ports[i]->driver->close(ports[i]);
 		free(ports[i]);
