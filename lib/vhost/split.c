@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Split-ring datapath: enqueue into the guest's RX ring (even vring) and
+ * dequeue from its TX ring (odd vring).
+ *
+ * Every guest-written value is read once into a local (descriptors with two
+ * 64-bit loads, indirect tables copied into vq->desc_scratch) and checked
+ * before use. The avail index is read once per burst (acquire); used entries
+ * collect in vq->shadow_used and are published once per burst by
+ * vhp_split_flush_and_notify().
+ *
+ * Bad guest buffers are dropped and counted (vhp_vq_error), and the buffer is
+ * still returned to the guest with used len 0. A bad head index carries no
+ * buffer: it is skipped. An avail index more than a ring ahead means the ring
+ * itself is corrupt: the queue is marked broken.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
+
+#include "vhp_internal.h"
+
+/** Heads gathered (and their descriptors prefetched) ahead of copying. */
+#define SPLIT_BATCH		32
+/** Largest packet accepted from the guest: the largest GSO frame (IP
+ * length 65535) plus L2 headers. Bounds mbuf use per packet. */
+#define SPLIT_TX_MAX_PKT	(UINT16_MAX + 32u)
+/** Largest virtio_net_hdr. */
+#define SPLIT_HDR_MAX		12u
+
+/* Chain walk state. The table is either the guest's descriptor table or
+ * the private copy of an indirect table. */
+struct split_chain {
+	const struct vring_desc *table;
+	uint32_t table_size;
+	uint32_t budget;	/* descriptors still allowed in this chain */
+	uint64_t gpa;		/* rest of the current descriptor */
+	uint32_t len;
+	uint16_t flags;		/* current descriptor's flags */
+	uint16_t next;
+	uint16_t want;		/* VRING_DESC_F_WRITE for RX, 0 for TX */
+	uint8_t indirect;	/* walking a copied indirect table */
+};
+
+/* Read one descriptor with two loads (read once: TOCTOU). */
+static __rte_always_inline struct vring_desc
+split_desc_read(const struct vring_desc *d)
+{
+	const volatile uint64_t *p = (const volatile uint64_t *)d;
+	struct vring_desc r;
+	uint64_t w1;
+
+	r.addr = p[0];
+	w1 = p[1];
+	r.len = (uint32_t)w1;
+	r.flags = (uint16_t)(w1 >> 32);
+	r.next = (uint16_t)(w1 >> 48);
+	return r;
+}
+
+static __rte_always_inline uint16_t
+split_avail_entry(const struct vhp_virtqueue *vq, uint16_t pos)
+{
+	return __atomic_load_n(&vq->avail->ring[pos & vq->size_mask],
+			       __ATOMIC_RELAXED);
+}
+
+static __rte_always_inline void
+split_shadow_add(struct vhp_virtqueue *vq, uint32_t id, uint32_t len)
+{
+	struct vring_used_elem *e = &vq->shadow_used[vq->shadow_count++];
+
+	e->id = id;
+	e->len = len;
+}
+
+/* Check descriptor @p d (already read) and make it the current one. */
+static __rte_always_inline int
+split_chain_set(struct vhp_virtqueue *vq, struct split_chain *ch,
+		const struct vring_desc *d)
+{
+	if (unlikely(d->flags & VRING_DESC_F_INDIRECT)) {
+		vhp_vq_error(vq, VHP_ERR_INDIRECT,
+			     "indirect descriptor inside a chain");
+		return -EINVAL;
+	}
+	if (unlikely((d->flags & VRING_DESC_F_WRITE) != ch->want)) {
+		vhp_vq_error(vq, VHP_ERR_CHAIN, "%s descriptor in a %s chain",
+			     ch->want ? "read-only" : "write-only",
+			     ch->want ? "RX" : "TX");
+		return -EINVAL;
+	}
+	if (unlikely(d->addr + d->len < d->addr)) {
+		vhp_vq_error(vq, VHP_ERR_ADDR,
+			     "descriptor 0x%" PRIx64 "+%u wraps around",
+			     d->addr, d->len);
+		return -EINVAL;
+	}
+	ch->gpa = d->addr;
+	ch->len = d->len;
+	ch->flags = d->flags;
+	ch->next = d->next;
+	return 0;
+}
+
+/* Start walking the chain whose head descriptor (already read) is @p d.
+ * Copies an indirect table into vq->desc_scratch first (TOCTOU). */
+static int
+split_chain_start(struct vhp_virtqueue *vq, struct split_chain *ch,
+		  const struct vring_desc *d, uint16_t want)
+{
+	const void *src;
+	uint32_t n;
+
+	ch->want = want;
+	if (likely(!(d->flags & VRING_DESC_F_INDIRECT))) {
+		ch->table = vq->desc;
+		ch->table_size = vq->size;
+		ch->budget = vq->size - 1u;
+		ch->indirect = 0;
+		return split_chain_set(vq, ch, d);
+	}
+	if (unlikely(!(vq->flags & VHP_VQ_F_INDIRECT))) {
+		vhp_vq_error(vq, VHP_ERR_INDIRECT,
+			     "indirect descriptor not negotiated");
+		return -EINVAL;
+	}
+	if (unlikely(d->flags & VRING_DESC_F_NEXT)) {
+		vhp_vq_error(vq, VHP_ERR_INDIRECT, "indirect with NEXT");
+		return -EINVAL;
+	}
+	n = d->len / sizeof(struct vring_desc);
+	if (unlikely((d->len & (sizeof(struct vring_desc) - 1)) != 0 ||
+		     n == 0 || n > vq->size)) {
+		vhp_vq_error(vq, VHP_ERR_INDIRECT,
+			     "indirect table length %u", d->len);
+		return -EINVAL;
+	}
+	src = vhp_gpa_to_hva_full(vq->mem, d->addr, d->len, &vq->mem_hint);
+	if (unlikely(src == NULL)) {
+		vhp_vq_error(vq, VHP_ERR_ADDR,
+			     "indirect table 0x%" PRIx64 "+%u not mapped",
+			     d->addr, d->len);
+		return -EINVAL;
+	}
+	rte_memcpy(vq->desc_scratch, src, d->len);
+	ch->table = vq->desc_scratch;
+	ch->table_size = n;
+	ch->budget = n - 1u;
+	ch->indirect = 1;
+	return split_chain_set(vq, ch, &vq->desc_scratch[0]);
+}
+
+/*
+ * Next host segment of the chain, at most @p max bytes.
+ * @return host pointer, NULL at the end of the chain (*err = 0) or on a bad
+ *   chain (*err < 0, counted).
+ */
+static __rte_always_inline void *
+split_chain_seg(struct vhp_virtqueue *vq, struct split_chain *ch,
+		uint32_t max, uint32_t *seg_len, int *err)
+{
+	struct vring_desc d;
+	uint64_t l;
+	void *p;
+
+	while (ch->len == 0) {
+		if (!(ch->flags & VRING_DESC_F_NEXT)) {
+			*err = 0;
+			return NULL;
+		}
+		if (unlikely(ch->next >= ch->table_size)) {
+			vhp_vq_error(vq, VHP_ERR_CHAIN,
+				     "next %u beyond table of %u", ch->next,
+				     ch->table_size);
+			*err = -EINVAL;
+			return NULL;
+		}
+		if (unlikely(ch->budget == 0)) {
+			vhp_vq_error(vq, VHP_ERR_CHAIN,
+				     "chain loops or exceeds %u descriptors",
+				     ch->table_size);
+			*err = -EINVAL;
+			return NULL;
+		}
+		ch->budget--;
+		d = split_desc_read(&ch->table[ch->next]);
+		if (unlikely(split_chain_set(vq, ch, &d) != 0)) {
+			*err = -EINVAL;
+			return NULL;
+		}
+	}
+	l = RTE_MIN(ch->len, max);
+	p = vhp_gpa_to_hva(vq->mem, ch->gpa, &l, &vq->mem_hint);
+	if (unlikely(p == NULL)) {
+		vhp_vq_error(vq, VHP_ERR_ADDR,
+			     "buffer 0x%" PRIx64 "+%u not mapped", ch->gpa,
+			     ch->len);
+		*err = -EINVAL;
+		return NULL;
+	}
+	ch->gpa += l;
+	ch->len -= (uint32_t)l;
+	*seg_len = (uint32_t)l;
+	return p;
+}
+
+/* Read avail->idx (acquire) and check it. @return entries, or -1 broken. */
+static __rte_always_inline int
+split_avail_count(struct vhp_virtqueue *vq, uint16_t *avail_idx)
+{
+	uint16_t idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	uint16_t n = (uint16_t)(idx - vq->last_avail_idx);
+
+	if (unlikely(n > vq->size)) {
+		vhp_vq_mark_broken(vq, "avail index more than a ring ahead");
+		return -1;
+	}
+	*avail_idx = idx;
+	return n;
+}
+
+/* Header placed in front of every packet written to the guest. */
+static __rte_always_inline void
+split_rx_hdr(uint8_t hdr[SPLIT_HDR_MAX])
+{
+	struct virtio_net_hdr h = { .flags = 0,
+		.gso_type = VIRTIO_NET_HDR_GSO_NONE, .num_buffers = 1 };
+
+	memcpy(hdr, &h, SPLIT_HDR_MAX);
+}
+
+/*
+ * Slow path of one RX packet: chains, indirect tables, split headers,
+ * chained mbufs, mergeable buffers. The first head @p head (descriptor
+ * @p d) is already taken from the avail ring.
+ * @return 1 packet taken (delivered, dropped or refused as bad), 0 no room
+ *   (not taken; ring state rolled back).
+ */
+static __rte_noinline int
+split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
+		   uint16_t avail_idx, uint16_t head, struct vring_desc d)
+{
+	const uint16_t start_avail = (uint16_t)(vq->last_avail_idx - 1);
+	const uint16_t start_shadow = vq->shadow_count;
+	const bool mrg = (vq->flags & VHP_VQ_F_MRG_RXBUF) != 0;
+	const uint32_t hdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
+	const struct rte_mbuf *seg = m;
+	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t src_left = m->data_len;
+	uint32_t data_left = m->pkt_len;
+	uint32_t hdr_done = 0;
+	uint8_t hdr[SPLIT_HDR_MAX];
+	uint8_t *nb_ptr[2] = { NULL, NULL };
+	uint16_t nbufs = 0;
+	struct split_chain ch;
+	uint32_t written, l, n, k;
+	uint8_t *p;
+	int err;
+
+	split_rx_hdr(hdr);
+	for (;;) {
+		if (unlikely(split_chain_start(vq, &ch, &d,
+					       VRING_DESC_F_WRITE) != 0))
+			goto bad;
+		written = 0;
+		err = 0;
+		while (hdr_done < hdr_len || data_left != 0) {
+			if (hdr_done < hdr_len) {
+				p = split_chain_seg(vq, &ch,
+						    hdr_len - hdr_done, &l,
+						    &err);
+				if (p == NULL)
+					break;
+				memcpy(p, hdr + hdr_done, l);
+				for (k = 10; k < 12; k++)
+					if (k >= hdr_done && k < hdr_done + l)
+						nb_ptr[k - 10] =
+							p + (k - hdr_done);
+				hdr_done += l;
+				written += l;
+				continue;
+			}
+			p = split_chain_seg(vq, &ch, data_left, &l, &err);
+			if (p == NULL)
+				break;
+			written += l;
+			data_left -= l;
+			while (l != 0) {
+				while (src_left == 0) {
+					seg = seg->next;
+					src = rte_pktmbuf_mtod(seg,
+							const uint8_t *);
+					src_left = seg->data_len;
+				}
+				n = RTE_MIN(l, src_left);
+				rte_memcpy(p, src, n);
+				p += n;
+				src += n;
+				l -= n;
+				src_left -= n;
+			}
+		}
+		if (unlikely(err != 0 && (hdr_done < hdr_len ||
+					  data_left != 0)))
+			goto bad;
+		split_shadow_add(vq, head, written);
+		nbufs++;
+		if (hdr_done == hdr_len && data_left == 0)
+			break;
+		if (!mrg) {
+			/* Does not fit the buffer: drop the packet, leave the
+			 * buffer to the next one. */
+			vq->last_avail_idx = start_avail;
+			vq->shadow_count = start_shadow;
+			vq->stats.dropped++;
+			return 1;
+		}
+		if (vq->last_avail_idx == avail_idx) {
+			vq->last_avail_idx = start_avail;
+			vq->shadow_count = start_shadow;
+			return 0;
+		}
+		head = split_avail_entry(vq, vq->last_avail_idx++);
+		if (unlikely(head >= vq->size)) {
+			vhp_vq_error(vq, VHP_ERR_INDEX, "head %u >= size %u",
+				     head, vq->size);
+			goto bad_nohead;
+		}
+		d = split_desc_read(&vq->desc[head]);
+	}
+	if (nb_ptr[0] != NULL)
+		*nb_ptr[0] = (uint8_t)nbufs;
+	if (nb_ptr[1] != NULL)
+		*nb_ptr[1] = (uint8_t)(nbufs >> 8);
+	vq->stats.packets++;
+	vq->stats.bytes += m->pkt_len;
+	return 1;
+
+bad:
+	split_shadow_add(vq, head, 0);
+bad_nohead:
+	/* The guest must not see a partial packet: every buffer it spans is
+	 * returned empty. */
+	for (k = start_shadow; k < vq->shadow_count; k++)
+		vq->shadow_used[k].len = 0;
+	return 1;
+}
+
+uint16_t
+vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
+		  uint16_t count)
+{
+	const uint32_t hdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
+	uint8_t hdr[SPLIT_HDR_MAX];
+	uint16_t avail_idx, head, i, j, pre;
+	struct vring_desc d;
+	struct rte_mbuf *m;
+	uint32_t need;
+	uint64_t bytes = 0;
+	uint16_t delivered = 0;
+	int navail;
+	void *p;
+
+	navail = split_avail_count(vq, &avail_idx);
+	if (unlikely(navail <= 0))
+		return 0;
+
+	/* Prefetch the first descriptors and packets. */
+	pre = (uint16_t)RTE_MIN(navail, SPLIT_BATCH);
+	for (j = 0; j < pre; j++)
+		rte_prefetch0(&vq->desc[split_avail_entry(vq,
+				(uint16_t)(vq->last_avail_idx + j)) &
+				vq->size_mask]);
+	split_rx_hdr(hdr);
+
+	for (i = 0; i < count; ) {
+		if (unlikely(vq->last_avail_idx == avail_idx))
+			break;
+		m = pkts[i];
+		if (likely(i + 1 < count))
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		head = split_avail_entry(vq, vq->last_avail_idx++);
+		if (unlikely(head >= vq->size)) {
+			vhp_vq_error(vq, VHP_ERR_INDEX, "head %u >= size %u",
+				     head, vq->size);
+			continue;
+		}
+		d = split_desc_read(&vq->desc[head]);
+		need = hdr_len + m->pkt_len;
+		if (likely(m->nb_segs == 1 &&
+			   (d.flags & (VRING_DESC_F_NEXT | VRING_DESC_F_WRITE |
+				       VRING_DESC_F_INDIRECT)) ==
+			   VRING_DESC_F_WRITE && d.len >= need)) {
+			p = vhp_gpa_to_hva_full(vq->mem, d.addr, need,
+						&vq->mem_hint);
+			if (likely(p != NULL)) {
+				if (likely(hdr_len == SPLIT_HDR_MAX))
+					memcpy(p, hdr, SPLIT_HDR_MAX);
+				else
+					memcpy(p, hdr, hdr_len);
+				rte_memcpy((uint8_t *)p + hdr_len,
+					   rte_pktmbuf_mtod(m, void *),
+					   m->pkt_len);
+				split_shadow_add(vq, head, need);
+				bytes += m->pkt_len;
+				delivered++;
+				i++;
+				continue;
+			}
+		}
+		if (split_enqueue_slow(vq, m, avail_idx, head, d) == 0)
+			break;
+		i++;
+	}
+	vq->stats.packets += delivered;
+	vq->stats.bytes += bytes;
+	if (i != 0)
+		rte_pktmbuf_free_bulk(pkts, i);
+	vhp_split_flush_and_notify(vq);
+	return i;
+}
+
+/* Give a (possibly partly chained) mbuf back its fresh state. */
+static void
+split_mbuf_recycle(struct rte_mbuf *m)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+	}
+	rte_pktmbuf_reset(m);
+}
+
+/*
+ * Slow path of one TX packet into @p m (fresh mbuf from @p mp).
+ * @return 0 packet built, -EINVAL bad chain (counted), -ENOMEM no mbuf
+ *   for a further segment.
+ */
+static __rte_noinline int
+split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
+		   struct rte_mbuf *m, const struct vring_desc *d)
+{
+	const uint32_t hdr_len = vq->hdr_len;
+	struct rte_mbuf *cur = m, *seg;
+	uint32_t hdr_left = hdr_len;
+	uint32_t room = rte_pktmbuf_tailroom(m);
+	uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t pkt_len = 0;
+	struct split_chain ch;
+	const uint8_t *p;
+	uint32_t l, n;
+	int err;
+
+	if (unlikely(split_chain_start(vq, &ch, d, 0) != 0))
+		return -EINVAL;
+	for (;;) {
+		if (hdr_left != 0) {
+			/* Header (possibly split across descriptors): no
+			 * offload is negotiated, so its bytes are skipped. */
+			p = split_chain_seg(vq, &ch, hdr_left, &l, &err);
+			if (p == NULL)
+				break;
+			hdr_left -= l;
+			continue;
+		}
+		p = split_chain_seg(vq, &ch, UINT32_MAX, &l, &err);
+		if (p == NULL)
+			break;
+		if (unlikely(l > SPLIT_TX_MAX_PKT - pkt_len)) {
+			vhp_vq_error(vq, VHP_ERR_LEN,
+				     "packet longer than %u bytes",
+				     SPLIT_TX_MAX_PKT);
+			return -EINVAL;
+		}
+		pkt_len += l;
+		while (l != 0) {
+			if (unlikely(room == 0)) {
+				seg = rte_pktmbuf_alloc(mp);
+				if (unlikely(seg == NULL)) {
+					vq->stats.alloc_failed++;
+					return -ENOMEM;
+				}
+				cur->next = seg;
+				cur = seg;
+				m->nb_segs++;
+				room = rte_pktmbuf_tailroom(seg);
+				dst = rte_pktmbuf_mtod(seg, uint8_t *);
+			}
+			n = RTE_MIN(l, room);
+			rte_memcpy(dst, p, n);
+			dst += n;
+			p += n;
+			l -= n;
+			room -= n;
+			cur->data_len = (uint16_t)(cur->data_len + n);
+		}
+	}
+	if (unlikely(err != 0))
+		return -EINVAL;
+	if (unlikely(hdr_left != 0)) {
+		vhp_vq_error(vq, VHP_ERR_LEN,
+			     "chain shorter than the %u-byte header", hdr_len);
+		return -EINVAL;
+	}
+	m->pkt_len = pkt_len;
+	return 0;
+}
+
+uint16_t
+vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
+		  struct rte_mbuf **pkts, uint16_t count)
+{
+	const uint32_t hdr_len = vq->hdr_len;
+	uint16_t heads[SPLIT_BATCH];
+	uint16_t avail_idx, n, j, b, nb, nout = 0;
+	struct vring_desc d;
+	struct rte_mbuf *m;
+	uint64_t bytes = 0;
+	uint32_t plen;
+	int navail, ret;
+	const uint8_t *p;
+
+	navail = split_avail_count(vq, &avail_idx);
+	if (unlikely(navail <= 0))
+		return 0;
+	n = (uint16_t)RTE_MIN((uint32_t)navail, (uint32_t)count);
+	if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
+		vq->stats.alloc_failed++;
+		return 0;
+	}
+
+	for (b = 0; b < n; b = (uint16_t)(b + nb)) {
+		nb = (uint16_t)RTE_MIN(n - b, SPLIT_BATCH);
+		/* Gather heads, prefetch their descriptors. */
+		for (j = 0; j < nb; j++) {
+			heads[j] = split_avail_entry(vq,
+				(uint16_t)(vq->last_avail_idx + j));
+			rte_prefetch0(&vq->desc[heads[j] & vq->size_mask]);
+		}
+		for (j = 0; j < nb; j++) {
+			uint16_t head = heads[j];
+
+			m = pkts[nout];
+			vq->last_avail_idx++;
+			if (unlikely(head >= vq->size)) {
+				vhp_vq_error(vq, VHP_ERR_INDEX,
+					     "head %u >= size %u", head,
+					     vq->size);
+				continue;
+			}
+			d = split_desc_read(&vq->desc[head]);
+			plen = d.len - hdr_len;
+			if (likely(!(d.flags & (VRING_DESC_F_NEXT |
+						VRING_DESC_F_WRITE |
+						VRING_DESC_F_INDIRECT)) &&
+				   d.len > hdr_len &&
+				   plen <= rte_pktmbuf_tailroom(m))) {
+				p = vhp_gpa_to_hva_full(vq->mem, d.addr,
+							d.len, &vq->mem_hint);
+				if (likely(p != NULL)) {
+					rte_memcpy(rte_pktmbuf_mtod(m, void *),
+						   p + hdr_len, plen);
+					m->data_len = (uint16_t)plen;
+					m->pkt_len = plen;
+					split_shadow_add(vq, head, 0);
+					bytes += plen;
+					nout++;
+					continue;
+				}
+			}
+			ret = split_dequeue_slow(vq, mp, m, &d);
+			if (likely(ret == 0)) {
+				split_shadow_add(vq, head, 0);
+				bytes += m->pkt_len;
+				nout++;
+				continue;
+			}
+			split_mbuf_recycle(m);
+			if (ret == -ENOMEM) {
+				/* Retry this packet next burst. */
+				vq->last_avail_idx--;
+				goto out;
+			}
+			/* Bad chain: return the buffer empty. */
+			split_shadow_add(vq, head, 0);
+		}
+	}
+out:
+	if (nout != n)
+		rte_pktmbuf_free_bulk(&pkts[nout], n - nout);
+	vq->stats.packets += nout;
+	vq->stats.bytes += bytes;
+	vhp_split_flush_and_notify(vq);
+	return nout;
+}
