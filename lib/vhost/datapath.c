@@ -30,10 +30,8 @@ vhp_enqueue_burst(struct vhp_port *port, uint16_t queue,
 
 	if (unlikely(vq == NULL || count == 0))
 		return 0;
-#ifdef VHP_HAVE_PACKED
 	if (vq->flags & VHP_VQ_F_PACKED)
 		return vhp_packed_enqueue(vq, pkts, count);
-#endif
 	return vhp_split_enqueue(vq, pkts, count);
 }
 
@@ -46,9 +44,7 @@ vhp_dequeue_burst(struct vhp_port *port, uint16_t queue,
 
 	if (unlikely(vq == NULL || count == 0 || pool == NULL))
 		return 0;
-#ifdef VHP_HAVE_PACKED
 	if (vq->flags & VHP_VQ_F_PACKED)
 		return vhp_packed_dequeue(vq, pool, pkts, count);
-#endif
 	return vhp_split_dequeue(vq, pool, pkts, count);
 }

@@ -106,10 +106,16 @@ struct vhp_virtqueue {
 	bool started;			/**< kick fd set, not stopped */
 	bool addr_set;			/**< SET_VRING_ADDR received */
 	bool num_set;			/**< SET_VRING_NUM received */
+	bool base_set;			/**< indexes known (SET_VRING_BASE or
+					 * read from used->idx) */
+	bool kick_set;			/**< SET_VRING_KICK (fd or NOFD) */
+	bool call_set;			/**< SET_VRING_CALL (fd or NOFD) */
+	bool translated;		/**< ring pointers valid for mem */
 	struct vhost_vring_addr addr;	/**< as received */
 	int kickfd;			/**< -1 none; polled for kick counting */
 	int errfd;			/**< -1 none */
 	int numa_node;			/**< node of the ring memory */
+	int alloc_node;			/**< node this struct lives on */
 	uint64_t kicks;			/**< control thread: kicks read */
 	uint64_t last_log_tsc;		/**< rate limit of datapath logs */
 	uint32_t log_suppressed;	/**< messages not printed since */
