@@ -17,6 +17,7 @@
 
 enum {
 	OPT_HELP = 'h',
+	OPT_INTERACTIVE = 'i',
 	OPT_FWD_MODE = 0x100,
 	OPT_NB_CORES,
 	OPT_BURST,
@@ -29,6 +30,10 @@ enum {
 	OPT_NB_MBUFS,
 	OPT_MBUF_SIZE,
 	OPT_ETH_PEER,
+	OPT_FLOWGEN_FLOWS,
+	OPT_MAC_AGE,
+	OPT_AUTO_START,
+	OPT_CMDLINE_FILE,
 	OPT_DRIVER = 0x1000,	/* + driver index */
 };
 
@@ -46,10 +51,25 @@ static const struct option app_fixed_options[] = {
 	{ "total-num-mbufs", required_argument, NULL, OPT_NB_MBUFS },
 	{ "mbuf-size", required_argument, NULL, OPT_MBUF_SIZE },
 	{ "eth-peer", required_argument, NULL, OPT_ETH_PEER },
+	{ "flowgen-flows", required_argument, NULL, OPT_FLOWGEN_FLOWS },
+	{ "mac-age", required_argument, NULL, OPT_MAC_AGE },
+	{ "interactive", no_argument, NULL, OPT_INTERACTIVE },
+	{ "auto-start", no_argument, NULL, OPT_AUTO_START },
+	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
 };
 
 /* Fixed options, one per driver, terminator. */
 #define APP_MAX_OPTIONS	(RTE_DIM(app_fixed_options) + 16 + 1)
+
+void
+app_fwd_modes_print(FILE *f, const char *sep)
+{
+	const struct fwd_engine *e;
+	unsigned int i;
+
+	for (i = 0; (e = fwd_engine_get(i)) != NULL; i++)
+		fprintf(f, "%s%s", i == 0 ? "" : sep, e->name);
+}
 
 void
 app_usage(FILE *f, const char *prog)
@@ -62,10 +82,18 @@ app_usage(FILE *f, const char *prog)
 		"port forwards to itself):\n");
 	for (i = 0; (drv = vhp_app_driver_get(i)) != NULL; i++)
 		fprintf(f, "  --%s=%s\n", drv->name, drv->usage);
+	fprintf(f, "\nOptions:\n  --forward-mode=MODE    ");
+	app_fwd_modes_print(f, "|");
+	fprintf(f, " (default io)\n");
 	fprintf(f,
-		"\nOptions:\n"
-		"  --forward-mode=MODE    io|mac|macswap|rxonly|txonly "
-		"(default io)\n"
+		"  -i, --interactive      command prompt (forwarding starts "
+		"on 'start')\n"
+		"  --auto-start           with -i: start forwarding at "
+		"launch\n"
+		"  --cmdline-file=FILE    run the commands of FILE first, then "
+		"go on\n"
+		"                         (prompt with -i, else until "
+		"--duration/signal)\n"
 		"  --nb-cores=N           forwarding lcores, from the EAL "
 		"worker lcores (default 1)\n"
 		"  --burst=N              packets per burst, 1..%d "
@@ -78,8 +106,14 @@ app_usage(FILE *f, const char *prog)
 		"(1 us apart) before\n"
 		"                         dropping the rest (default 0)\n"
 		"  --eth-peer=N,MAC       destination MAC of packets sent on "
-		"port N (mac, txonly;\n"
-		"                         default 02:00:00:00:00:<N>)\n"
+		"port N (mac, txonly,\n"
+		"                         flowgen; default 02:00:00:00:00:<N>)"
+		"\n"
+		"  --flowgen-flows=N      flowgen: UDP flows generated in turn, "
+		"1..%u (default %u)\n"
+		"  --mac-age=SEC          switch: forget a MAC not seen for SEC "
+		"seconds (0: never;\n"
+		"                         default %u)\n"
 		"  --duration=SEC         stop after SEC seconds (default: "
 		"until SIGINT/SIGTERM)\n"
 		"  --stats-period=SEC     print port statistics every SEC "
@@ -91,8 +125,18 @@ app_usage(FILE *f, const char *prog)
 		"%d)\n"
 		"  --mbuf-size=N          mbuf data room incl. %d B headroom "
 		"(default %d)\n"
-		"  --help                 this text\n",
+		"  --help                 this text\n"
+		"\nModes: icmpecho answers ARP requests and ICMP echo requests"
+		" on the receiving\n"
+		"port; flowgen sends UDP/IPv4 frames of --txpkts bytes over "
+		"--flowgen-flows\n"
+		"flows and drops what it receives; switch is a MAC-learning "
+		"switch across all\n"
+		"ports (floods unknown, broadcast and multicast destinations; "
+		"one lcore).\n",
 		APP_MAX_BURST, APP_DEFAULT_BURST, APP_DEFAULT_TXPKTS,
+		APP_MAX_FLOWGEN_FLOWS, APP_DEFAULT_FLOWGEN_FLOWS,
+		APP_DEFAULT_MAC_AGE,
 		VHP_APP_POOL_DEFAULT_MBUFS, RTE_PKTMBUF_HEADROOM,
 		VHP_APP_POOL_DEFAULT_MBUF_SIZE);
 }
@@ -107,6 +151,8 @@ app_config_defaults(struct app_config *cfg)
 	cfg->nb_cores = 1;
 	cfg->burst = APP_DEFAULT_BURST;
 	cfg->txpkts = APP_DEFAULT_TXPKTS;
+	cfg->flowgen_flows = APP_DEFAULT_FLOWGEN_FLOWS;
+	cfg->mac_age = APP_DEFAULT_MAC_AGE;
 	for (i = 0; i < VHP_APP_MAX_PORTS; i++)
 		cfg->peer[i] = (struct rte_ether_addr){
 			.addr_bytes = { 0x02, 0, 0, 0, 0, (uint8_t)i } };
@@ -210,7 +256,7 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 	build_options(opts);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi", opts, &idx)) != -1) {
 		switch (c) {
 		case OPT_HELP:
 			app_usage(stdout, prog);
@@ -218,8 +264,9 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 		case OPT_FWD_MODE:
 			if (fwd_engine_find(optarg) == NULL) {
 				fprintf(err, "error: unknown --forward-mode=%s"
-					" (io, mac, macswap, rxonly, "
-					"txonly)\n", optarg);
+					" (", optarg);
+				app_fwd_modes_print(err, ", ");
+				fprintf(err, ")\n");
 				return APP_PARSE_ERROR;
 			}
 			cfg->fwd_mode = optarg;
@@ -246,6 +293,18 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 			break;
 		case OPT_TX_FIRST:
 			cfg->tx_first = true;
+			break;
+		case OPT_INTERACTIVE:
+			cfg->interactive = true;
+			break;
+		case OPT_AUTO_START:
+			cfg->auto_start = true;
+			break;
+		case OPT_CMDLINE_FILE:
+			if (optarg[0] == '\0')
+				bad = "--cmdline-file: expected a file name";
+			else
+				cfg->cmdline_file = optarg;
 			break;
 		case OPT_TX_RETRY:
 			if (parse_uint(optarg, 0, APP_MAX_TX_RETRY, &n) != 0)
@@ -280,6 +339,19 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 				bad = "--mbuf-size: expected 512..65535";
 			else
 				cfg->mbuf_size = (uint32_t)n;
+			break;
+		case OPT_FLOWGEN_FLOWS:
+			if (parse_uint(optarg, 1, APP_MAX_FLOWGEN_FLOWS,
+				       &n) != 0)
+				bad = "--flowgen-flows: expected 1..1048576";
+			else
+				cfg->flowgen_flows = (uint32_t)n;
+			break;
+		case OPT_MAC_AGE:
+			if (parse_uint(optarg, 0, APP_MAX_MAC_AGE, &n) != 0)
+				bad = "--mac-age: expected 0..1000000 seconds";
+			else
+				cfg->mac_age = (uint32_t)n;
 			break;
 		case OPT_ETH_PEER:
 			if (parse_eth_peer(cfg, optarg) != 0)

@@ -31,6 +31,14 @@ extern "C" {
 #define APP_MIN_TXPKTS		42
 /** Largest --tx-retry. */
 #define APP_MAX_TX_RETRY	1000000
+/** Default --flowgen-flows. */
+#define APP_DEFAULT_FLOWGEN_FLOWS	1024
+/** Largest --flowgen-flows (flow f: see fwd_flowgen.h). */
+#define APP_MAX_FLOWGEN_FLOWS	(1u << 20)
+/** Default --mac-age, seconds. */
+#define APP_DEFAULT_MAC_AGE	300
+/** Largest --mac-age, seconds. */
+#define APP_MAX_MAC_AGE		1000000
 
 /** One port given on the command line. */
 struct app_port_arg {
@@ -53,6 +61,11 @@ struct app_config {
 	const char *stats_json;			/**< JSON file or NULL */
 	uint32_t nb_mbufs;			/**< mbufs per pool or 0 */
 	uint32_t mbuf_size;			/**< mbuf data room or 0 */
+	uint32_t flowgen_flows;			/**< flowgen flows */
+	uint32_t mac_age;			/**< switch ageing, s (0: none) */
+	bool interactive;			/**< -i: command prompt */
+	bool auto_start;			/**< --auto-start */
+	const char *cmdline_file;		/**< --cmdline-file or NULL */
 	/** Destination MAC of packets sent on each port (--eth-peer). */
 	struct rte_ether_addr peer[VHP_APP_MAX_PORTS];
 };
@@ -74,6 +87,9 @@ void app_config_defaults(struct app_config *cfg);
  */
 enum app_parse_result app_config_parse(struct app_config *cfg, int argc,
 				       char **argv, FILE *err);
+
+/** Print the forwarding mode names, separated by @p sep, to @p f. */
+void app_fwd_modes_print(FILE *f, const char *sep);
 
 /** Print the usage text for @p prog to @p f. */
 void app_usage(FILE *f, const char *prog);

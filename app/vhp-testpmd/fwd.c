@@ -31,6 +31,7 @@ static unsigned int nb_fwd_lcores;
 static const struct fwd_engine *engine;
 static const struct app_config *fwd_cfg;
 static bool running;
+static bool record_cycles = true;
 static uint32_t stop_flag;
 static uint64_t start_tsc, stop_tsc;
 
@@ -102,6 +103,16 @@ fwd_config_setup(const struct app_config *cfg)
 		       rte_get_main_lcore(), cfg->nb_cores);
 		return -EINVAL;
 	}
+	if (engine->max_lcores != 0 && cfg->nb_cores > engine->max_lcores) {
+		printf("error: %s forwarding runs on at most %u lcore%s: it "
+		       "transmits on the TX queues of every port, which two "
+		       "lcores must never share; use --nb-cores=%u\n",
+		       engine->name, engine->max_lcores,
+		       engine->max_lcores == 1 ? "" : "s", engine->max_lcores);
+		return -EINVAL;
+	}
+	if (engine->setup != NULL && engine->setup(cfg) != 0)
+		return -EINVAL;
 	raw = calloc(FWD_MAX_STREAMS, sizeof(*raw));
 	if (raw == NULL)
 		return -ENOMEM;
@@ -114,7 +125,8 @@ fwd_config_setup(const struct app_config *cfg)
 		for (p = 0; p < nb_ports; p++) {
 			struct raw_stream *s = &raw[nb_streams];
 
-			peer = (uint16_t)(p ^ 1) < nb_ports ?
+			peer = !engine->reflect &&
+				(uint16_t)(p ^ 1) < nb_ports ?
 				(uint16_t)(p ^ 1) : p;
 			rx = vhp_app_port_get(p);
 			tx = vhp_app_port_get(peer);
@@ -294,8 +306,17 @@ fwd_tx_first(struct fwd_stream *fs)
 				fs->tx_first_nb - fs->tx_first_sent);
 	fwd_counter_add(&fs->tx_packets, sent);
 	fs->tx_first_sent += sent;
-	if (fs->tx_first_sent == fs->tx_first_nb)
+	if (fs->tx_first_sent < fs->tx_first_nb)
+		return;
+	/* Burst done: generate the next one, if any, on the next pass. */
+	fs->tx_first_nb = 0;
+	fs->tx_first_sent = 0;
+	if (fs->tx_first_left <= 1) {
+		fs->tx_first_left = 0;
 		fs->tx_first_pending = false;
+	} else {
+		fs->tx_first_left--;
+	}
 }
 
 /* Free (and count as dropped) what is left of the --tx-first burst. */
@@ -310,6 +331,7 @@ fwd_tx_first_flush(struct fwd_stream *fs)
 	}
 	fs->tx_first_nb = 0;
 	fs->tx_first_sent = 0;
+	fs->tx_first_left = 0;
 	fs->tx_first_pending = false;
 }
 
@@ -319,6 +341,7 @@ fwd_lcore_main(void *arg)
 	const struct fwd_lcore *lc = arg;
 	struct fwd_stream *first = &streams[lc->first];
 	uint16_t (*pkt_burst)(struct fwd_stream *) = engine->pkt_burst;
+	const bool record = record_cycles;
 	unsigned int nb = lc->nb, i;
 	uint64_t tsc;
 	uint16_t n;
@@ -336,6 +359,10 @@ fwd_lcore_main(void *arg)
 
 			if (unlikely(fs->tx_first_pending))
 				fwd_tx_first(fs);
+			if (!record) {
+				pkt_burst(fs);
+				continue;
+			}
 			tsc = rte_rdtsc();
 			n = pkt_burst(fs);
 			if (n != 0)
@@ -351,8 +378,26 @@ fwd_lcore_main(void *arg)
 	return 0;
 }
 
+void
+fwd_record_cycles_set(bool on)
+{
+	record_cycles = on;
+}
+
+bool
+fwd_record_cycles(void)
+{
+	return record_cycles;
+}
+
 int
 fwd_start(void)
+{
+	return fwd_start_tx_first(fwd_cfg != NULL && fwd_cfg->tx_first ? 1 : 0);
+}
+
+int
+fwd_start_tx_first(uint32_t nb_bursts)
 {
 	unsigned int i;
 	int ret;
@@ -367,10 +412,13 @@ fwd_start(void)
 		fs->fwd_dropped = 0;
 		fs->busy_cycles = 0;
 		fs->alloc_failed = 0;
-		fs->tx_first_pending = fwd_cfg->tx_first;
+		fs->tx_first_pending = nb_bursts != 0;
+		fs->tx_first_left = nb_bursts;
 		fs->tx_first_nb = 0;
 		fs->tx_first_sent = 0;
 	}
+	if (engine->begin != NULL)
+		engine->begin();
 	__atomic_store_n(&stop_flag, 0, __ATOMIC_RELEASE);
 	start_tsc = rte_rdtsc();
 	stop_tsc = 0;

@@ -27,6 +27,8 @@
 extern "C" {
 #endif
 
+struct vhp_json;
+
 /** Most streams: every RX queue of every port. */
 #define FWD_MAX_STREAMS	(VHP_APP_MAX_PORTS * VHP_APP_MAX_QUEUES)
 
@@ -43,6 +45,7 @@ struct fwd_stream {
 	uint16_t tx_len;		/**< txonly frame length */
 	uint32_t tx_retry;		/**< TX retries before drop */
 	bool tx_first_pending;		/**< --tx-first burst not all sent */
+	uint32_t tx_first_left;		/**< tx-first bursts still to send */
 	uint16_t tx_first_nb;		/**< --tx-first packets generated */
 	uint16_t tx_first_sent;		/**< --tx-first packets sent */
 	struct rte_mbuf **tx_first_pkts; /**< the --tx-first burst */
@@ -69,10 +72,36 @@ struct fwd_engine {
 	uint16_t (*pkt_burst)(struct fwd_stream *fs);	/**< one burst */
 	/** Busy-cycle packets are TX (txonly) instead of RX packets. */
 	bool counts_tx;
+	/**
+	 * Streams transmit on their own RX port (TX queue = RX queue modulo
+	 * the port's TX queues) instead of the paired port: icmpecho, and
+	 * switch, whose per-packet destinations the stream does not name.
+	 */
+	bool reflect;
+	/** Most forwarding lcores the engine supports (0: no limit). */
+	unsigned int max_lcores;
+	/**
+	 * Optional: called by fwd_config_setup() with the options.
+	 * @return 0 or -errno (a message was printed).
+	 */
+	int (*setup)(const struct app_config *cfg);
+	/** Optional: called by fwd_start() before the lcores launch. */
+	void (*begin)(void);
+	/** Optional: engine counters for the forward statistics. */
+	void (*show)(FILE *f);
+	/** Optional: extra top-level fields of the JSON statistics. */
+	void (*json)(struct vhp_json *w);
 };
 
 /** Find an engine by name. @return the engine or NULL. */
 const struct fwd_engine *fwd_engine_find(const char *name);
+
+/**
+ * Iterate the engine table (the CLI lists and completes modes from it).
+ * @param i Index, from 0.
+ * @return engine @p i, or NULL past the last one.
+ */
+const struct fwd_engine *fwd_engine_get(unsigned int i);
 
 /**
  * Generate one burst of txonly packets and transmit them on the stream.
@@ -112,8 +141,26 @@ int fwd_streams_init(void);
 /** Print the queue-to-lcore assignment (testpmd's "show config fwd"). */
 void fwd_config_show(FILE *f);
 
-/** Launch the polling lcores. @return 0 or -errno. */
+/**
+ * Launch the polling lcores; each stream first sends one txonly burst when
+ * the configuration has tx_first. @return 0 or -errno.
+ */
 int fwd_start(void);
+
+/**
+ * Launch the polling lcores; each stream first sends @p nb_bursts txonly
+ * bursts (testpmd's "start tx_first N"; 0: none). @return 0 or -errno.
+ */
+int fwd_start_tx_first(uint32_t nb_bursts);
+
+/**
+ * Count the TSC cycles of bursts that moved packets (testpmd's
+ * "set record-core-cycles"; on by default). Takes effect at the next start.
+ */
+void fwd_record_cycles_set(bool on);
+
+/** True when busy cycles are recorded. */
+bool fwd_record_cycles(void);
 
 /** Stop and join the polling lcores (no-op when not running). */
 void fwd_stop(void);

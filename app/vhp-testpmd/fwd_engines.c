@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Forwarding engines: io, mac, macswap, rxonly, txonly.
+ * Forwarding engines: io, mac, macswap, rxonly, txonly; the table also
+ * holds icmpecho, flowgen and switch (their own files).
  */
 #include <errno.h>
 #include <string.h>
@@ -13,6 +14,9 @@
 #include <rte_udp.h>
 
 #include "fwd.h"
+#include "fwd_flowgen.h"
+#include "fwd_icmpecho.h"
+#include "fwd_switch.h"
 
 /* 198.18.0.0 (RFC 2544 benchmarking range); RTE_IPV4() shifts an int. */
 #define TXONLY_IP_NET	((UINT32_C(198) << 24) | (UINT32_C(18) << 16))
@@ -44,20 +48,29 @@ static uint16_t
 mac_burst(struct fwd_stream *fs)
 {
 	struct rte_mbuf *pkts[APP_MAX_BURST];
-	struct rte_ether_hdr *eth;
+	uint8_t macs[2 * RTE_ETHER_ADDR_LEN];
 	uint16_t n = fwd_rx(fs, pkts), i;
+	uint64_t w0;
+	uint32_t w1;
+	uint8_t *eth;
 
 	if (n == 0)
 		return 0;
+	/* Destination then source address: one 8-byte and one 4-byte store
+	 * per packet. */
+	memcpy(macs, &fs->dst_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(macs + RTE_ETHER_ADDR_LEN, &fs->src_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(&w0, macs, sizeof(w0));
+	memcpy(&w1, macs + sizeof(w0), sizeof(w1));
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		if (unlikely(rte_pktmbuf_data_len(pkts[i]) <
 			     sizeof(struct rte_ether_hdr)))
 			continue;
-		eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
-		rte_ether_addr_copy(&fs->dst_mac, &eth->dst_addr);
-		rte_ether_addr_copy(&fs->src_mac, &eth->src_addr);
+		eth = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+		memcpy(eth, &w0, sizeof(w0));
+		memcpy(eth + sizeof(w0), &w1, sizeof(w1));
 	}
 	fwd_tx(fs, pkts, n);
 	return n;
@@ -171,7 +184,23 @@ static const struct fwd_engine fwd_engines[] = {
 	{ .name = "rxonly", .pkt_burst = rxonly_burst },
 	{ .name = "txonly", .pkt_burst = fwd_txonly_burst,
 	  .counts_tx = true },
+	{ .name = "icmpecho", .pkt_burst = fwd_icmpecho_burst,
+	  .reflect = true, .begin = fwd_icmpecho_begin,
+	  .show = fwd_icmpecho_show, .json = fwd_icmpecho_json },
+	{ .name = "flowgen", .pkt_burst = fwd_flowgen_burst,
+	  .counts_tx = true, .setup = fwd_flowgen_setup,
+	  .begin = fwd_flowgen_begin, .json = fwd_flowgen_json },
+	{ .name = "switch", .pkt_burst = fwd_switch_burst,
+	  .reflect = true, .max_lcores = 1, .setup = fwd_switch_setup,
+	  .begin = fwd_switch_begin, .show = fwd_switch_show,
+	  .json = fwd_switch_json },
 };
+
+const struct fwd_engine *
+fwd_engine_get(unsigned int i)
+{
+	return i < RTE_DIM(fwd_engines) ? &fwd_engines[i] : NULL;
+}
 
 const struct fwd_engine *
 fwd_engine_find(const char *name)

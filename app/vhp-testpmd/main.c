@@ -3,10 +3,12 @@
  * vhp-testpmd: testpmd-style forwarding over vhostpath ports.
  *
  * Lifecycle: EAL, options, ports created (arguments checked), forwarding
- * configuration (streams on lcores), ports started, forwarding started;
- * the main lcore then supervises (statistics, --duration, signals) until
- * it stops forwarding, prints the forward statistics, writes the JSON
- * file, destroys the ports and cleans EAL up.
+ * configuration (streams on lcores), ports started, telemetry commands
+ * registered, --cmdline-file commands run, forwarding started (always
+ * without -i; with -i only with --auto-start); the main lcore then runs
+ * the prompt (-i, cmdline_cli.h) or supervises (statistics, --duration,
+ * signals) until it stops forwarding, prints the forward statistics,
+ * writes the JSON file, destroys the ports and cleans EAL up.
  *
  * Everything main() sequences is a call into fwd.h (fwd_config_setup,
  * fwd_config_show, fwd_start, fwd_stop), stats.h (stats_fwd_begin,
@@ -25,11 +27,13 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "cmdline_cli.h"
 #include "config.h"
 #include "fwd.h"
 #include "pool.h"
 #include "port.h"
 #include "stats.h"
+#include "telemetry.h"
 
 /** Supervision tick of the main lcore. */
 #define APP_TICK_NS	(20 * 1000 * 1000)
@@ -54,9 +58,12 @@ app_signals_init(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* --help after "--" works before EAL starts (and without its options). */
+/*
+ * --help (or the hidden --list-commands) after "--" works before EAL
+ * starts (and without its options).
+ */
 static bool
-app_wants_help(int argc, char **argv)
+app_wants(int argc, char **argv, const char *opt, const char *alias)
 {
 	bool app_part = false;
 	int i;
@@ -66,8 +73,8 @@ app_wants_help(int argc, char **argv)
 			app_part = strcmp(argv[i], "--") == 0;
 			continue;
 		}
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
+		if (strcmp(argv[i], opt) == 0 ||
+		    (alias != NULL && strcmp(argv[i], alias) == 0))
 			return true;
 	}
 	return false;
@@ -107,37 +114,88 @@ app_json(const struct app_config *cfg)
 	return stats_json_write(cfg->stats_json);
 }
 
-/* The main lcore's loop: returns when --duration elapsed or on a signal. */
+/* Deadlines of the main lcore while it waits (prompt or supervision). */
+struct app_clock {
+	const struct app_config *cfg;
+	uint64_t end;		/* --duration, UINT64_MAX: none */
+	uint64_t period;	/* --stats-period in TSC, 0: none */
+	uint64_t next_period;
+	bool expired;		/* --duration elapsed or a signal came */
+};
+
 static void
-app_supervise(const struct app_config *cfg)
+app_clock_init(struct app_clock *c, const struct app_config *cfg)
+{
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+
+	c->cfg = cfg;
+	c->end = cfg->duration > 0 ?
+		now + (uint64_t)(cfg->duration * (double)hz) : UINT64_MAX;
+	c->period = (uint64_t)(cfg->stats_period * (double)hz);
+	c->next_period = now + c->period;
+	c->expired = false;
+}
+
+/*
+ * One tick: false once --duration elapsed or a signal came. Every
+ * --stats-period it writes the JSON file, and prints the statistics
+ * screen unless a prompt shares the terminal.
+ */
+static bool
+app_tick(void *arg)
+{
+	struct app_clock *c = arg;
+	uint64_t now = rte_rdtsc();
+
+	if (app_signal != 0 || now >= c->end) {
+		c->expired = true;
+		return false;
+	}
+	if (c->period != 0 && now >= c->next_period) {
+		if (!c->cfg->interactive)
+			stats_periodic_show(stdout);
+		app_json(c->cfg);
+		c->next_period += c->period;
+		if (c->next_period < now)
+			c->next_period = now + c->period;
+	}
+	return true;
+}
+
+/* The main lcore's loop without a prompt: until --duration or a signal. */
+static void
+app_supervise(struct app_clock *c)
 {
 	const struct timespec tick = { 0, APP_TICK_NS };
-	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), now;
-	uint64_t end = cfg->duration > 0 ?
-		start + (uint64_t)(cfg->duration * (double)hz) : UINT64_MAX;
-	uint64_t period = (uint64_t)(cfg->stats_period * (double)hz);
-	uint64_t next_period = start + period;
 
-	while (app_signal == 0) {
+	while (app_tick(c))
 		nanosleep(&tick, NULL);
-		now = rte_rdtsc();
-		if (now >= end)
-			break;
-		if (period != 0 && now >= next_period) {
-			stats_periodic_show(stdout);
-			app_json(cfg);
-			next_period += period;
-			if (next_period < now)
-				next_period = now + period;
-		}
-	}
-	if (app_signal != 0)
-		printf("\nSignal %d received, stopping\n", (int)app_signal);
+}
+
+/* Start forwarding at launch (no prompt, or --auto-start). */
+static int
+app_autostart(const struct app_config *cfg)
+{
+	int ret;
+
+	if (cfg->interactive)
+		return cli_fwd_start(cfg->tx_first ? 1 : 0);
+	stats_fwd_begin();
+	ret = fwd_start();
+	if (ret != 0)
+		return ret;
+	printf("Forwarding started (%s mode, burst %u%s)%s\n",
+	       fwd_engine()->name, cfg->burst,
+	       cfg->tx_first ? ", tx-first" : "",
+	       cfg->duration > 0 ? "" : "; SIGINT/SIGTERM stops it");
+	return 0;
 }
 
 static int
-app_run(const struct app_config *cfg)
+app_run(struct app_config *cfg)
 {
+	struct app_clock clock;
+	bool was_running;
 	int ret;
 
 	vhp_app_pool_config(cfg->nb_mbufs, cfg->mbuf_size);
@@ -150,28 +208,47 @@ app_run(const struct app_config *cfg)
 		ret = fwd_streams_init();
 	if (ret != 0)
 		return ret;
-	fwd_config_show(stdout);
+	cli_init(cfg);
+	app_telemetry_init();
+	if (!cfg->interactive)
+		fwd_config_show(stdout);
 	stats_fwd_begin();
-	ret = fwd_start();
-	if (ret != 0)
-		return ret;
-	printf("Forwarding started (%s mode, burst %u%s)%s\n",
-	       fwd_engine()->name, cfg->burst,
-	       cfg->tx_first ? ", tx-first" : "",
-	       cfg->duration > 0 ? "" : "; SIGINT/SIGTERM stops it");
+	app_clock_init(&clock, cfg);
+	if (cfg->cmdline_file != NULL) {
+		ret = cli_run_file(cfg->cmdline_file, app_tick, &clock);
+		if (ret != 0)
+			return ret;
+	}
+	if (!cli_quit_requested() && !clock.expired && !fwd_running() &&
+	    (!cfg->interactive || cfg->auto_start)) {
+		ret = app_autostart(cfg);
+		if (ret != 0)
+			return ret;
+	}
 	if (app_json(cfg) != 0) {
 		printf("error: cannot write --stats-json=%s; check that its "
 		       "directory exists and is writable\n", cfg->stats_json);
 		fwd_stop();
 		return -EIO;
 	}
-	app_supervise(cfg);
-	printf("Telling cores to stop...\nWaiting for lcores to finish...\n");
-	fwd_stop();
-	stats_fwd_show(stdout);
+	if (!cli_quit_requested() && !clock.expired) {
+		if (cfg->interactive)
+			ret = cli_run_stdin(app_tick, &clock);
+		else
+			app_supervise(&clock);
+	}
+	if (app_signal != 0)
+		printf("\nSignal %d received, stopping\n", (int)app_signal);
+	was_running = fwd_running();
+	if (was_running || !cfg->interactive) {
+		printf("Telling cores to stop...\nWaiting for lcores to "
+		       "finish...\n");
+		fwd_stop();
+		stats_fwd_show(stdout);
+	}
 	app_json(cfg);
 	printf("\nDone.\n");
-	return 0;
+	return ret;
 }
 
 int
@@ -182,8 +259,12 @@ main(int argc, char **argv)
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (app_wants_help(argc, argv)) {
+	if (app_wants(argc, argv, "--help", "-h")) {
 		app_usage(stdout, argv[0]);
+		return EXIT_SUCCESS;
+	}
+	if (app_wants(argc, argv, "--list-commands", NULL)) {
+		cli_list_commands(stdout);
 		return EXIT_SUCCESS;
 	}
 	ret = rte_eal_init(argc, argv);
@@ -204,8 +285,10 @@ main(int argc, char **argv)
 	ret = app_run(&cfg);
 	fwd_stop();
 	printf("Closing ports...\n");
+	app_state_lock();
 	vhp_app_ports_close();
 	fwd_config_free();
+	app_state_unlock();
 	vhp_app_pools_free();
 	rte_eal_cleanup();
 	if (ret == 0)

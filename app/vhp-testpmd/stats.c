@@ -46,7 +46,7 @@ stats_stream_show(FILE *f, const struct fwd_stream *fs)
 		fs->rx_queue, fs->tx_port->id, fs->tx_queue);
 	fprintf(f, "  RX-packets: %-14" PRIu64 " TX-packets: %-14" PRIu64
 		" TX-dropped: %-14" PRIu64 "\n", rx, tx, drop);
-	if (rx != 0)
+	if (rx != 0 && fwd_record_cycles())
 		fprintf(f, "  CPU cycles/packet=%.2f (busy cycles=%" PRIu64
 			" / RX packets=%" PRIu64 ")\n",
 			(double)busy / (double)rx, busy, rx);
@@ -97,7 +97,10 @@ stats_fwd_show(FILE *f)
 	fprintf(f, "  ++++++++++++++++++++++++++++++++++++++++++++++++++++"
 		"++++++++++++++++++++++++\n");
 	fwd_totals_get(&t);
-	if (t.fwd_packets != 0)
+	if (!fwd_record_cycles())
+		fprintf(f, "\n  CPU cycles/packet not recorded (set "
+			"record-core-cycles on)\n");
+	else if (t.fwd_packets != 0)
 		fprintf(f, "\n  CPU cycles/packet=%.2f (busy cycles=%" PRIu64
 			" / total %s packets=%" PRIu64 ") at %" PRIu64
 			" MHz Clock\n", fwd_cycles_per_packet(&t),
@@ -111,6 +114,8 @@ stats_fwd_show(FILE *f)
 	fprintf(f, "  Forwarded for %.3f s: %.3f Mpps RX\n", t.duration_s,
 		t.duration_s > 0 ? (double)t.rx_packets / t.duration_s / 1e6 :
 		0.0);
+	if (fwd_engine() != NULL && fwd_engine()->show != NULL)
+		fwd_engine()->show(f);
 	fflush(f);
 }
 
@@ -286,6 +291,8 @@ stats_json_write(const char *path)
 	vhp_json_double(&w, "duration_s", t.duration_s);
 	vhp_json_u64(&w, "tsc_hz", t.tsc_hz);
 	json_streams(&w);
+	if (fwd_engine() != NULL && fwd_engine()->json != NULL)
+		fwd_engine()->json(&w);
 	vhp_json_obj_end(&w);
 	ret = vhp_json_finish(&w);
 	if (fclose(f) != 0 || ret != 0) {

@@ -31,6 +31,18 @@ struct vhost_priv {
 	char path[VHOST_PATH_MAX];
 };
 
+struct vhp_port *
+vhp_vhost_port_lib(const struct vhp_app_port *port)
+{
+	const struct vhost_priv *v;
+
+	if (port == NULL || port->driver != &vhp_vhost_driver ||
+	    port->priv == NULL)
+		return NULL;
+	v = port->priv;
+	return v->vp;
+}
+
 static uint16_t
 vhost_rx_burst(struct vhp_app_port *port, uint16_t queue,
 	       struct rte_mbuf **pkts, uint16_t n)

@@ -19,6 +19,15 @@ extern "C" {
 /** The "vhost" driver. */
 extern const struct vhp_app_port_driver vhp_vhost_driver;
 
+struct vhp_port;
+
+/**
+ * The library port behind a started vhost port, for vhost-specific
+ * introspection (show vhost, telemetry).
+ * @return the port, or NULL when @p port is not a started vhost port.
+ */
+struct vhp_port *vhp_vhost_port_lib(const struct vhp_app_port *port);
+
 #ifdef __cplusplus
 }
 #endif

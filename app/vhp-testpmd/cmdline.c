@@ -1,0 +1,1059 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Interactive command line: command tokens, their callbacks, and the
+ * prompt loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_num.h>
+#include <cmdline_parse_string.h>
+#include <cmdline_socket.h>
+#include <rte_common.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "cmdline_cli.h"
+#include "cmdline_show.h"
+#include "fwd.h"
+#include "fwd_switch.h"
+#include "pool.h"
+#include "stats.h"
+#include "telemetry.h"
+
+/** Longest command word the engine token accepts. */
+#define CLI_WORD_MAX	64
+
+static struct app_config *cli_cfg;
+static bool cli_quit;
+
+void
+cli_init(struct app_config *cfg)
+{
+	cli_cfg = cfg;
+}
+
+bool
+cli_quit_requested(void)
+{
+	return cli_quit;
+}
+
+/* Parse "all" or a port id into [*first, *last]; message on error. */
+static int
+cli_ports(const char *arg, uint16_t *first, uint16_t *last)
+{
+	uint16_t n = vhp_app_nb_ports();
+	unsigned long id;
+	char *end;
+
+	if (strcmp(arg, "all") == 0) {
+		*first = 0;
+		*last = n - 1;
+		return n == 0 ? -1 : 0;
+	}
+	errno = 0;
+	id = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || errno != 0 || *end != '\0' ||
+	    id >= n) {
+		printf("Invalid port id '%s': expected 'all' or 0..%u\n", arg,
+		       n - 1);
+		return -1;
+	}
+	*first = (uint16_t)id;
+	*last = (uint16_t)id;
+	return 0;
+}
+
+static bool
+cli_stopped_or_say(void)
+{
+	if (!fwd_running())
+		return true;
+	printf("Packet forwarding is running: please stop forwarding first "
+	       "(stop)\n");
+	return false;
+}
+
+/* Rebuild streams from cli_cfg (forwarding stopped). */
+static int
+cli_reconfigure(void)
+{
+	int ret;
+
+	app_state_lock();
+	ret = fwd_config_setup(cli_cfg);
+	if (ret == 0)
+		ret = fwd_streams_init();
+	app_state_unlock();
+	return ret;
+}
+
+/* Rewrite the --stats-json file (forwarding started or stopped). */
+static void
+cli_json(void)
+{
+	if (cli_cfg != NULL && cli_cfg->stats_json != NULL)
+		stats_json_write(cli_cfg->stats_json);
+}
+
+int
+cli_fwd_start(uint32_t tx_first_bursts)
+{
+	struct vhp_app_port *port;
+	uint16_t i;
+	int ret;
+
+	if (fwd_running()) {
+		printf("Packet forwarding already started\n");
+		return -EBUSY;
+	}
+	for (i = 0; i < vhp_app_nb_ports(); i++) {
+		port = vhp_app_port_get(i);
+		if (!port->started) {
+			printf("error: port %u is stopped; run 'port start %u'"
+			       " (or 'port start all') first\n", i, i);
+			return -EINVAL;
+		}
+	}
+	fwd_config_show(stdout);
+	stats_fwd_begin();
+	ret = fwd_start_tx_first(tx_first_bursts);
+	if (ret != 0)
+		printf("error: cannot start forwarding: %s\n", strerror(-ret));
+	cli_json();
+	return ret;
+}
+
+void
+cli_fwd_stop(void)
+{
+	if (!fwd_running()) {
+		printf("Packet forwarding not started\n");
+		return;
+	}
+	printf("Telling cores to stop...\nWaiting for lcores to finish...\n");
+	fwd_stop();
+	stats_fwd_show(stdout);
+	cli_json();
+	printf("\nDone.\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* Token listing the forwarding engines (completion from the table).   */
+
+static int
+engine_tok_parse(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
+		 unsigned int size)
+{
+	const struct fwd_engine *e;
+	char word[CLI_WORD_MAX];
+	unsigned int len = 0;
+
+	RTE_SET_USED(tk);
+	if (buf == NULL)
+		return -1;
+	while (!cmdline_isendoftoken(buf[len])) {
+		if (len + 1 >= sizeof(word))
+			return -1;
+		word[len] = buf[len];
+		len++;
+	}
+	word[len] = '\0';
+	if (len == 0)
+		return -1;
+	e = fwd_engine_find(word);
+	if (e == NULL)
+		return -1;
+	if (res != NULL) {
+		if (size < sizeof(e))
+			return -1;
+		memcpy(res, &e, sizeof(e));
+	}
+	return (int)len;
+}
+
+static int
+engine_tok_nb(cmdline_parse_token_hdr_t *tk)
+{
+	unsigned int n = 0;
+
+	RTE_SET_USED(tk);
+	while (fwd_engine_get(n) != NULL)
+		n++;
+	return (int)n;
+}
+
+static int
+engine_tok_elt(cmdline_parse_token_hdr_t *tk, int idx, char *dst,
+	       unsigned int size)
+{
+	const struct fwd_engine *e;
+
+	RTE_SET_USED(tk);
+	e = idx >= 0 ? fwd_engine_get((unsigned int)idx) : NULL;
+	if (e == NULL || strlen(e->name) >= size)
+		return -1;
+	strcpy(dst, e->name);
+	return 0;
+}
+
+static int
+engine_tok_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int size)
+{
+	const struct fwd_engine *e;
+	size_t len = 0;
+	unsigned int i;
+
+	RTE_SET_USED(tk);
+	if (size == 0)
+		return -1;
+	dst[0] = '\0';
+	for (i = 0; (e = fwd_engine_get(i)) != NULL; i++) {
+		len += snprintf(dst + len, len < size ? size - len : 0, "%s%s",
+				i == 0 ? "" : "|", e->name);
+		if (len >= size)
+			break;
+	}
+	return 0;
+}
+
+static struct cmdline_token_ops engine_tok_ops = {
+	.parse = engine_tok_parse,
+	.complete_get_nb = engine_tok_nb,
+	.complete_get_elt = engine_tok_elt,
+	.get_help = engine_tok_help,
+};
+
+#define TOKEN_ENGINE_INITIALIZER(structure, field) \
+	{ &engine_tok_ops, offsetof(structure, field) }
+
+/* ------------------------------------------------------------------ */
+/* Results of the commands (one structure per word layout).            */
+
+struct res_w1 {
+	cmdline_fixed_string_t w1;
+};
+
+struct res_w2 {
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t w2;
+};
+
+struct res_w3 {
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t w2;
+	cmdline_fixed_string_t w3;
+};
+
+struct res_w4 {
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t w2;
+	cmdline_fixed_string_t w3;
+	cmdline_fixed_string_t w4;
+};
+
+struct res_num {
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t w2;
+	uint32_t n;
+};
+
+struct res_engine {
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t w2;
+	const struct fwd_engine *engine;
+};
+
+/* ------------------------------------------------------------------ */
+/* Callbacks.                                                          */
+
+static void
+cmd_start_cb(void *res, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(res);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	cli_fwd_start(0);
+	fflush(stdout);
+}
+
+static void
+cmd_start_tx_first_cb(void *res, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(res);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	cli_fwd_start(1);
+	fflush(stdout);
+}
+
+static void
+cmd_start_tx_first_n_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_num *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (r->n == 0)
+		printf("Invalid number of tx_first bursts 0: expected >= 1\n");
+	else
+		cli_fwd_start(r->n);
+	fflush(stdout);
+}
+
+static void
+cmd_stop_cb(void *res, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(res);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	cli_fwd_stop();
+	fflush(stdout);
+}
+
+static void
+cmd_set_fwd_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_engine *r = res;
+	const char *old = cli_cfg->fwd_mode;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (cli_stopped_or_say()) {
+		cli_cfg->fwd_mode = r->engine->name;
+		if (cli_reconfigure() == 0) {
+			printf("Set %s packet forwarding mode\n",
+			       r->engine->name);
+		} else {
+			cli_cfg->fwd_mode = old;
+			cli_reconfigure();
+		}
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_set_burst_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_num *r = res;
+	uint16_t old = cli_cfg->burst;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (r->n < 1 || r->n > APP_MAX_BURST) {
+		printf("Invalid burst %u: expected 1..%d\n", r->n,
+		       APP_MAX_BURST);
+	} else if (cli_stopped_or_say()) {
+		cli_cfg->burst = (uint16_t)r->n;
+		if (cli_reconfigure() == 0) {
+			printf("Number of packets per burst set to %u\n", r->n);
+		} else {
+			cli_cfg->burst = old;
+			cli_reconfigure();
+		}
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_set_nbcore_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_num *r = res;
+	unsigned int old = cli_cfg->nb_cores;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (r->n < 1 || r->n > rte_lcore_count() - 1) {
+		printf("Invalid number of forwarding cores %u: expected "
+		       "1..%u (EAL worker lcores; give more with -l)\n", r->n,
+		       rte_lcore_count() - 1);
+	} else if (cli_stopped_or_say()) {
+		cli_cfg->nb_cores = r->n;
+		if (cli_reconfigure() == 0) {
+			printf("Number of forwarding cores set to %u\n", r->n);
+		} else {
+			cli_cfg->nb_cores = old;
+			cli_reconfigure();
+		}
+	}
+	fflush(stdout);
+}
+
+/* "LEN[,LEN...]": segment lengths, summed into one frame. */
+static int
+parse_txpkts(const char *s, unsigned int *total, unsigned int *nb_segs)
+{
+	unsigned long v;
+	char *end;
+
+	*total = 0;
+	*nb_segs = 0;
+	for (;;) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno != 0 || v == 0 || v > UINT16_MAX)
+			return -EINVAL;
+		*total += (unsigned int)v;
+		(*nb_segs)++;
+		if (*total > UINT16_MAX)
+			return -EINVAL;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			return -EINVAL;
+		s = end + 1;
+	}
+}
+
+static void
+cmd_set_txpkts_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w3 *r = res;
+	uint32_t room = cli_cfg->mbuf_size != 0 ? cli_cfg->mbuf_size :
+		VHP_APP_POOL_DEFAULT_MBUF_SIZE;
+	unsigned int total, nb_segs;
+	uint16_t old = cli_cfg->txpkts;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (parse_txpkts(r->w3, &total, &nb_segs) != 0) {
+		printf("Invalid txpkts '%s': expected LEN[,LEN...] (bytes, "
+		       "each >= 1)\n", r->w3);
+	} else if (total < APP_MIN_TXPKTS ||
+		   total + RTE_PKTMBUF_HEADROOM > room) {
+		printf("Invalid txpkts total %u: expected %d..%u bytes (one "
+		       "mbuf of %u B with %u B headroom)\n", total,
+		       APP_MIN_TXPKTS, room - RTE_PKTMBUF_HEADROOM, room,
+		       RTE_PKTMBUF_HEADROOM);
+	} else if (cli_stopped_or_say()) {
+		cli_cfg->txpkts = (uint16_t)total;
+		if (cli_reconfigure() == 0) {
+			printf("txpkts set to %u bytes%s\n", total, nb_segs > 1 ?
+			       " (segments summed into one single-segment "
+			       "frame)" : "");
+		} else {
+			cli_cfg->txpkts = old;
+			cli_reconfigure();
+		}
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_set_record_cycles_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w3 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (cli_stopped_or_say()) {
+		fwd_record_cycles_set(strcmp(r->w3, "on") == 0);
+		printf("record-core-cycles %s\n", r->w3);
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_set_promisc_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w4 *r = res;
+	uint16_t first, last, i;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (cli_ports(r->w3, &first, &last) == 0) {
+		for (i = first; i <= last; i++)
+			printf("Port %u: promiscuous mode is always on (a "
+			       "vhost-user port receives every frame the "
+			       "guest sends)%s\n", i, strcmp(r->w4, "off") == 0
+			       ? "; 'off' has no effect" : "");
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_show_config_fwd_cb(void *res, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(res);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	fwd_config_show(stdout);
+	printf("burst=%u txpkts=%u nb-cores=%u record-core-cycles=%s "
+	       "forwarding=%s\n", cli_cfg->burst, cli_cfg->txpkts,
+	       cli_cfg->nb_cores, fwd_record_cycles() ? "on" : "off",
+	       fwd_running() ? "started" : "stopped");
+	fflush(stdout);
+}
+
+static void
+cmd_mac_table_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w3 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (strcmp(r->w1, "show") == 0) {
+		vhp_switch_mac_table_dump(stdout);
+	} else if (vhp_switch_mac_table_flush() != 0) {
+		printf("Please stop forwarding first: the switch lcore owns "
+		       "the MAC table while it runs\n");
+	} else {
+		printf("MAC table cleared\n");
+	}
+	fflush(stdout);
+}
+
+/* Run @p fn on each port of "all|P". */
+static void
+for_ports(const char *arg, void (*fn)(FILE *f, struct vhp_app_port *port))
+{
+	uint16_t first, last, i;
+
+	if (cli_ports(arg, &first, &last) == 0)
+		for (i = first; i <= last; i++)
+			fn(stdout, vhp_app_port_get(i));
+	fflush(stdout);
+}
+
+static void
+cmd_show_port_info_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w4 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	for_ports(r->w4, cli_show_port_info);
+}
+
+static void
+cmd_show_port_stats_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w4 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	for_ports(r->w4, cli_show_port_stats);
+}
+
+static void
+cmd_show_port_xstats_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w4 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	for_ports(r->w4, cli_show_port_xstats);
+}
+
+static void
+cmd_clear_port_stats_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w4 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	for_ports(r->w4, cli_clear_port_stats);
+	/* Forward statistics count from the cleared counters. */
+	if (!fwd_running())
+		stats_fwd_begin();
+}
+
+static void
+cmd_port_stop_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w3 *r = res;
+	uint16_t first, last, i;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (cli_stopped_or_say() && cli_ports(r->w3, &first, &last) == 0) {
+		printf("Stopping ports...\n");
+		app_state_lock();
+		for (i = first; i <= last; i++)
+			vhp_app_port_stop(vhp_app_port_get(i));
+		app_state_unlock();
+		printf("Done\n");
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_port_start_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w3 *r = res;
+	uint16_t first, last, i;
+	int ret = 0;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (cli_stopped_or_say() && cli_ports(r->w3, &first, &last) == 0) {
+		app_state_lock();
+		for (i = first; i <= last && ret == 0; i++)
+			ret = vhp_app_port_start(vhp_app_port_get(i));
+		app_state_unlock();
+		if (ret == 0)
+			printf("Done\n");
+		else
+			printf("Fail to start port %u\n", i - 1);
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_show_vhost_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w3 *r = res;
+	uint16_t first, last, i;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (cli_ports(r->w3, &first, &last) == 0)
+		for (i = first; i <= last; i++)
+			if (cli_show_vhost(stdout, vhp_app_port_get(i)) != 0)
+				printf("Port %u is not a vhost port\n", i);
+	fflush(stdout);
+}
+
+static void
+cmd_show_vhost_stats_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w4 *r = res;
+	uint16_t first, last, i;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (cli_ports(r->w4, &first, &last) == 0)
+		for (i = first; i <= last; i++)
+			if (cli_show_vhost_stats(stdout,
+						 vhp_app_port_get(i)) != 0)
+				printf("Port %u is not a vhost port\n", i);
+	fflush(stdout);
+}
+
+static void
+cmd_quit_cb(void *res, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(res);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	cli_quit = true;
+}
+
+static void cmd_help_cb(void *res, struct cmdline *cl, void *data);
+
+/* ------------------------------------------------------------------ */
+/* Instructions. help_str is "SYNTAX: description".                    */
+
+#define STR_TOK(res, field, str) \
+	TOKEN_STRING_INITIALIZER(struct res, field, str)
+
+/* start */
+static cmdline_parse_token_string_t t_start =
+	STR_TOK(res_w1, w1, "start");
+static cmdline_parse_inst_t cmd_start = {
+	.f = cmd_start_cb,
+	.help_str = "start: start packet forwarding",
+	.tokens = { (void *)&t_start, NULL },
+};
+
+/* start tx_first [N] */
+static cmdline_parse_token_string_t t_start2 =
+	STR_TOK(res_w2, w1, "start");
+static cmdline_parse_token_string_t t_tx_first =
+	STR_TOK(res_w2, w2, "tx_first");
+static cmdline_parse_inst_t cmd_start_tx_first = {
+	.f = cmd_start_tx_first_cb,
+	.help_str = "start tx_first: start forwarding after one txonly "
+		"burst per stream",
+	.tokens = { (void *)&t_start2, (void *)&t_tx_first, NULL },
+};
+
+static cmdline_parse_token_string_t t_start3 =
+	STR_TOK(res_num, w1, "start");
+static cmdline_parse_token_string_t t_tx_first3 =
+	STR_TOK(res_num, w2, "tx_first");
+static cmdline_parse_token_num_t t_tx_first_n =
+	TOKEN_NUM_INITIALIZER(struct res_num, n, RTE_UINT32);
+static cmdline_parse_inst_t cmd_start_tx_first_n = {
+	.f = cmd_start_tx_first_n_cb,
+	.help_str = "start tx_first N: start forwarding after N txonly "
+		"bursts per stream",
+	.tokens = { (void *)&t_start3, (void *)&t_tx_first3,
+		    (void *)&t_tx_first_n, NULL },
+};
+
+/* stop */
+static cmdline_parse_token_string_t t_stop = STR_TOK(res_w1, w1, "stop");
+static cmdline_parse_inst_t cmd_stop = {
+	.f = cmd_stop_cb,
+	.help_str = "stop: stop forwarding and print the forward statistics",
+	.tokens = { (void *)&t_stop, NULL },
+};
+
+/* set fwd MODE */
+static cmdline_parse_token_string_t t_set_e = STR_TOK(res_engine, w1, "set");
+static cmdline_parse_token_string_t t_fwd = STR_TOK(res_engine, w2, "fwd");
+static struct cmdline_token_hdr t_engine =
+	TOKEN_ENGINE_INITIALIZER(struct res_engine, engine);
+static cmdline_parse_inst_t cmd_set_fwd = {
+	.f = cmd_set_fwd_cb,
+	.help_str = "set fwd MODE: set the forwarding mode (TAB lists the "
+		"modes)",
+	.tokens = { (void *)&t_set_e, (void *)&t_fwd, &t_engine, NULL },
+};
+
+/* set burst N, set nbcore N */
+static cmdline_parse_token_string_t t_set_n = STR_TOK(res_num, w1, "set");
+static cmdline_parse_token_string_t t_burst = STR_TOK(res_num, w2, "burst");
+static cmdline_parse_token_num_t t_num =
+	TOKEN_NUM_INITIALIZER(struct res_num, n, RTE_UINT32);
+static cmdline_parse_inst_t cmd_set_burst = {
+	.f = cmd_set_burst_cb,
+	.help_str = "set burst N: packets per burst (1..512)",
+	.tokens = { (void *)&t_set_n, (void *)&t_burst, (void *)&t_num,
+		    NULL },
+};
+
+static cmdline_parse_token_string_t t_nbcore =
+	STR_TOK(res_num, w2, "nbcore");
+static cmdline_parse_inst_t cmd_set_nbcore = {
+	.f = cmd_set_nbcore_cb,
+	.help_str = "set nbcore N: number of forwarding lcores",
+	.tokens = { (void *)&t_set_n, (void *)&t_nbcore, (void *)&t_num,
+		    NULL },
+};
+
+/* set txpkts LEN[,LEN...] */
+static cmdline_parse_token_string_t t_set3 = STR_TOK(res_w3, w1, "set");
+static cmdline_parse_token_string_t t_txpkts = STR_TOK(res_w3, w2, "txpkts");
+static cmdline_parse_token_string_t t_any3 = STR_TOK(res_w3, w3, NULL);
+static cmdline_parse_inst_t cmd_set_txpkts = {
+	.f = cmd_set_txpkts_cb,
+	.help_str = "set txpkts LEN[,LEN...]: txonly/tx_first frame length "
+		"(segment lengths are summed)",
+	.tokens = { (void *)&t_set3, (void *)&t_txpkts, (void *)&t_any3,
+		    NULL },
+};
+
+/* set record-core-cycles on|off */
+static cmdline_parse_token_string_t t_rcc =
+	STR_TOK(res_w3, w2, "record-core-cycles");
+static cmdline_parse_token_string_t t_onoff3 = STR_TOK(res_w3, w3, "on#off");
+static cmdline_parse_inst_t cmd_set_record_cycles = {
+	.f = cmd_set_record_cycles_cb,
+	.help_str = "set record-core-cycles on|off: count CPU cycles per "
+		"packet (default on)",
+	.tokens = { (void *)&t_set3, (void *)&t_rcc, (void *)&t_onoff3,
+		    NULL },
+};
+
+/* set promisc all|P on|off */
+static cmdline_parse_token_string_t t_set4 = STR_TOK(res_w4, w1, "set");
+static cmdline_parse_token_string_t t_promisc =
+	STR_TOK(res_w4, w2, "promisc");
+static cmdline_parse_token_string_t t_any4_3 = STR_TOK(res_w4, w3, NULL);
+static cmdline_parse_token_string_t t_onoff4 = STR_TOK(res_w4, w4, "on#off");
+static cmdline_parse_inst_t cmd_set_promisc = {
+	.f = cmd_set_promisc_cb,
+	.help_str = "set promisc all|P on|off: accepted; vhost ports are "
+		"always promiscuous",
+	.tokens = { (void *)&t_set4, (void *)&t_promisc, (void *)&t_any4_3,
+		    (void *)&t_onoff4, NULL },
+};
+
+/* show config fwd */
+static cmdline_parse_token_string_t t_show3 = STR_TOK(res_w3, w1, "show");
+static cmdline_parse_token_string_t t_config = STR_TOK(res_w3, w2, "config");
+static cmdline_parse_token_string_t t_cfg_fwd = STR_TOK(res_w3, w3, "fwd");
+static cmdline_parse_inst_t cmd_show_config_fwd = {
+	.f = cmd_show_config_fwd_cb,
+	.help_str = "show config fwd: streams, lcores and forwarding "
+		"settings",
+	.tokens = { (void *)&t_show3, (void *)&t_config, (void *)&t_cfg_fwd,
+		    NULL },
+};
+
+/* show|clear mac table (switch engine) */
+static cmdline_parse_token_string_t t_showclear3 =
+	STR_TOK(res_w3, w1, "show#clear");
+static cmdline_parse_token_string_t t_mac = STR_TOK(res_w3, w2, "mac");
+static cmdline_parse_token_string_t t_table = STR_TOK(res_w3, w3, "table");
+static cmdline_parse_inst_t cmd_mac_table = {
+	.f = cmd_mac_table_cb,
+	.help_str = "show|clear mac table: the switch engine's learned MAC "
+		"addresses (port, age)",
+	.tokens = { (void *)&t_showclear3, (void *)&t_mac, (void *)&t_table,
+		    NULL },
+};
+
+/* show port info|stats|xstats all|P, clear port stats all|P */
+static cmdline_parse_token_string_t t_show4 = STR_TOK(res_w4, w1, "show");
+static cmdline_parse_token_string_t t_port4 = STR_TOK(res_w4, w2, "port");
+static cmdline_parse_token_string_t t_any4 = STR_TOK(res_w4, w4, NULL);
+static cmdline_parse_token_string_t t_info = STR_TOK(res_w4, w3, "info");
+static cmdline_parse_token_string_t t_stats4 = STR_TOK(res_w4, w3, "stats");
+static cmdline_parse_token_string_t t_xstats = STR_TOK(res_w4, w3, "xstats");
+static cmdline_parse_token_string_t t_clear = STR_TOK(res_w4, w1, "clear");
+
+static cmdline_parse_inst_t cmd_show_port_info = {
+	.f = cmd_show_port_info_cb,
+	.help_str = "show port info all|P: port MAC, name, driver, link, "
+		"queues",
+	.tokens = { (void *)&t_show4, (void *)&t_port4, (void *)&t_info,
+		    (void *)&t_any4, NULL },
+};
+
+static cmdline_parse_inst_t cmd_show_port_stats = {
+	.f = cmd_show_port_stats_cb,
+	.help_str = "show port stats all|P: port counters and throughput "
+		"since the last show",
+	.tokens = { (void *)&t_show4, (void *)&t_port4, (void *)&t_stats4,
+		    (void *)&t_any4, NULL },
+};
+
+static cmdline_parse_inst_t cmd_show_port_xstats = {
+	.f = cmd_show_port_xstats_cb,
+	.help_str = "show port xstats all|P: every counter: per queue, "
+		"per vring, error reasons, notifications",
+	.tokens = { (void *)&t_show4, (void *)&t_port4, (void *)&t_xstats,
+		    (void *)&t_any4, NULL },
+};
+
+static cmdline_parse_inst_t cmd_clear_port_stats = {
+	.f = cmd_clear_port_stats_cb,
+	.help_str = "clear port stats all|P: zero the port counters",
+	.tokens = { (void *)&t_clear, (void *)&t_port4, (void *)&t_stats4,
+		    (void *)&t_any4, NULL },
+};
+
+/* port stop|start all|P */
+static cmdline_parse_token_string_t t_port3 = STR_TOK(res_w3, w1, "port");
+static cmdline_parse_token_string_t t_pstop = STR_TOK(res_w3, w2, "stop");
+static cmdline_parse_token_string_t t_pstart = STR_TOK(res_w3, w2, "start");
+
+static cmdline_parse_inst_t cmd_port_stop = {
+	.f = cmd_port_stop_cb,
+	.help_str = "port stop all|P: close the port (a vhost port "
+		"disconnects and removes its socket)",
+	.tokens = { (void *)&t_port3, (void *)&t_pstop, (void *)&t_any3,
+		    NULL },
+};
+
+static cmdline_parse_inst_t cmd_port_start = {
+	.f = cmd_port_start_cb,
+	.help_str = "port start all|P: open the port again",
+	.tokens = { (void *)&t_port3, (void *)&t_pstart, (void *)&t_any3,
+		    NULL },
+};
+
+/* show vhost P, show vhost stats P */
+static cmdline_parse_token_string_t t_vhost3 = STR_TOK(res_w3, w2, "vhost");
+static cmdline_parse_inst_t cmd_show_vhost = {
+	.f = cmd_show_vhost_cb,
+	.help_str = "show vhost all|P: socket, mode, status, features, "
+		"ring format and vring indexes",
+	.tokens = { (void *)&t_show3, (void *)&t_vhost3, (void *)&t_any3,
+		    NULL },
+};
+
+static cmdline_parse_token_string_t t_vhost4 = STR_TOK(res_w4, w2, "vhost");
+static cmdline_parse_inst_t cmd_show_vhost_stats = {
+	.f = cmd_show_vhost_stats_cb,
+	.help_str = "show vhost stats all|P: counters of every vring",
+	.tokens = { (void *)&t_show4, (void *)&t_vhost4, (void *)&t_stats4,
+		    (void *)&t_any4, NULL },
+};
+
+/* quit, help */
+static cmdline_parse_token_string_t t_quit = STR_TOK(res_w1, w1, "quit");
+static cmdline_parse_inst_t cmd_quit = {
+	.f = cmd_quit_cb,
+	.help_str = "quit: stop forwarding, close the ports and exit",
+	.tokens = { (void *)&t_quit, NULL },
+};
+
+static cmdline_parse_token_string_t t_help = STR_TOK(res_w1, w1, "help");
+static cmdline_parse_inst_t cmd_help = {
+	.f = cmd_help_cb,
+	.help_str = "help: list the commands",
+	.tokens = { (void *)&t_help, NULL },
+};
+
+static cmdline_parse_ctx_t cli_ctx[] = {
+	&cmd_start,
+	&cmd_start_tx_first,
+	&cmd_start_tx_first_n,
+	&cmd_stop,
+	&cmd_set_fwd,
+	&cmd_set_burst,
+	&cmd_set_txpkts,
+	&cmd_set_nbcore,
+	&cmd_set_record_cycles,
+	&cmd_set_promisc,
+	&cmd_show_config_fwd,
+	&cmd_show_port_info,
+	&cmd_show_port_stats,
+	&cmd_show_port_xstats,
+	&cmd_clear_port_stats,
+	&cmd_port_stop,
+	&cmd_port_start,
+	&cmd_show_vhost,
+	&cmd_show_vhost_stats,
+	&cmd_mac_table,
+	&cmd_quit,
+	&cmd_help,
+	NULL,
+};
+
+/* Print the syntax (text before ": ") of every command. */
+void
+cli_list_commands(FILE *f)
+{
+	const char *h, *colon;
+	unsigned int i;
+
+	for (i = 0; cli_ctx[i] != NULL; i++) {
+		h = cli_ctx[i]->help_str;
+		colon = strstr(h, ": ");
+		fprintf(f, "%.*s\n", colon != NULL ? (int)(colon - h) :
+			(int)strlen(h), h);
+	}
+}
+
+static void
+cmd_help_cb(void *res, struct cmdline *cl, void *data)
+{
+	const char *h, *colon;
+	unsigned int i;
+
+	RTE_SET_USED(res);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	printf("\nCommands (P is a port id; TAB completes, arrows recall "
+	       "history):\n\n");
+	for (i = 0; cli_ctx[i] != NULL; i++) {
+		h = cli_ctx[i]->help_str;
+		colon = strstr(h, ": ");
+		if (colon == NULL)
+			printf("  %s\n", h);
+		else
+			printf("  %-32.*s %s\n", (int)(colon - h), h,
+			       colon + 2);
+	}
+	printf("\nForwarding modes: ");
+	app_fwd_modes_print(stdout, " ");
+	printf("\n\n");
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ */
+/* Prompt loop.                                                        */
+
+/*
+ * Feed the command line from @p fd until quit, end of input, or @p tick
+ * says stop. Returns 0, or -errno on a read error.
+ */
+static int
+cli_loop(struct cmdline *cl, int fd, cli_tick_t tick, void *arg)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[256], last = '\n';
+	ssize_t n, i;
+	int ret;
+
+	while (!cli_quit) {
+		if (tick != NULL && !tick(arg))
+			return 0;
+		ret = poll(&pfd, 1, 100);
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+		if (ret <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if (n == 0) {
+			/* End of input: run an unterminated last line. */
+			if (last != '\n' && last != '\r')
+				cmdline_in(cl, "\n", 1);
+			return 0;
+		}
+		for (i = 0; i < n && !cli_quit; i++) {
+			if (buf[i] == 0x03) {	/* Ctrl-C on a raw terminal */
+				printf("\n");
+				cli_quit = true;
+				break;
+			}
+			/* Ctrl-D on an empty line: cmdline says end. */
+			if (cmdline_in(cl, &buf[i], 1) < 0) {
+				cli_quit = true;
+				break;
+			}
+			last = buf[i];
+		}
+	}
+	return 0;
+}
+
+int
+cli_run_file(const char *path, cli_tick_t tick, void *arg)
+{
+	struct cmdline *cl;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		printf("error: cannot open --cmdline-file=%s: %s\n", path,
+		       strerror(errno));
+		return ret;
+	}
+	printf("Read CLI commands from %s\n", path);
+	fflush(stdout);
+	/* cmdline_free() closes fd. */
+	cl = cmdline_new(cli_ctx, CLI_PROMPT, fd, STDOUT_FILENO);
+	if (cl == NULL) {
+		close(fd);
+		printf("error: cannot create the command line\n");
+		return -ENOMEM;
+	}
+	ret = cli_loop(cl, fd, tick, arg);
+	printf("\n");
+	cmdline_free(cl);
+	if (ret == 0 && !cli_quit)
+		printf("Read all CLI commands from %s\n", path);
+	fflush(stdout);
+	return ret;
+}
+
+int
+cli_run_stdin(cli_tick_t tick, void *arg)
+{
+	struct cmdline *cl;
+	int ret;
+
+	cl = cmdline_stdin_new(cli_ctx, CLI_PROMPT);
+	if (cl == NULL) {
+		printf("error: cannot create the command line\n");
+		return -ENOMEM;
+	}
+	ret = cli_loop(cl, STDIN_FILENO, tick, arg);
+	printf("\n");
+	fflush(stdout);
+	cmdline_stdin_exit(cl);
+	if (ret != 0)
+		printf("error: reading commands: %s\n", strerror(-ret));
+	return ret;
+}

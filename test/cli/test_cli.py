@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""vhp-testpmd's interactive command line (-i) and telemetry commands.
+
+Modes (argv[1]):
+  basic      through a pipe, no front-end: help lists every command,
+             show config fwd / port info / vhost, set fwd, start/stop with
+             "please stop forwarding first", bad commands keep the prompt,
+             port stop/start removes and recreates the socket, quit exits 0
+             and removes the socket.
+  eof        end of piped input quits cleanly (exit 0, JSON written).
+  file       --cmdline-file without -i: the file's commands run, then
+             forwarding starts and runs until --duration.
+  pty-ctrl-c Ctrl-C typed on the terminal quits with exit 0.
+  pty        through a pseudo-terminal: tab completion of a command and of
+             a forwarding mode, history (up arrow), SIGINT quits with exit
+             0, JSON written and socket removed.
+  traffic    dpdk-testpmd virtio-user front-end: show vhost before and
+             after it connects, set fwd macswap + start, the peer's
+             start tx_first, show port stats/xstats count packets, stop
+             prints the forward statistics.
+  telemetry  /vhp/ports, /vhp/port/stats,0 and /vhp/vhost/info,0 read
+             from the EAL telemetry socket of a running instance, with a
+             front-end connected.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_common as c  # noqa: E402
+from cli_common import h  # noqa: E402
+
+MODE = sys.argv[1] if len(sys.argv) > 1 else 'basic'
+
+
+def num(text, key):
+    m = re.search(re.escape(key) + r':?\s+(\d+)', text)
+    if not m:
+        raise h.TestFailure('%r not found in:\n%s' % (key, text))
+    return int(m.group(1))
+
+
+def mode_basic():
+    path = h.sock_path()
+    cli = c.Cli([path])
+    cli.wait_prompt()
+    h.check(os.path.exists(path), 'server socket created at launch')
+    st = h.wait_for(cli.state, 10, 'stats JSON')
+    h.check(st['running'] is False,
+            'with -i forwarding does not start before "start"')
+
+    out = cli.cmd('help')
+    missing = [x for x in c.list_commands() if x not in out]
+    h.check(not missing, 'help lists every command (missing: %s)' % missing)
+    h.check('Forwarding modes: io mac macswap rxonly txonly' in out or
+            re.search(r'Forwarding modes: .*\bmacswap\b', out),
+            'help lists the forwarding modes from the engine table')
+
+    out = cli.cmd('show config fwd')
+    h.check('io packet forwarding - ports=1 - cores=1 - streams=1' in out,
+            'show config fwd: mode, ports, cores, streams')
+    h.check('RX P=0/Q=0' in out and 'TX P=0/Q=0' in out,
+            'show config fwd: stream 0/0 -> 0/0')
+    h.check('forwarding=stopped' in out, 'show config fwd: stopped')
+
+    out = cli.cmd('show mac table')
+    h.check('MAC address' in out and '0 entries' in out,
+            'show mac table: header and an empty table')
+    out = cli.cmd('clear mac table')
+    h.check('MAC table cleared' in out, 'clear mac table while stopped')
+
+    out = cli.cmd('show port info 0')
+    h.check('Infos for port 0' in out, 'show port info: testpmd header')
+    h.check('Driver name: vhost' in out and 'Device name: %s' % path in out,
+            'show port info: driver and socket path')
+    h.check('Link status: down' in out, 'show port info: link down')
+
+    out = cli.cmd('show vhost 0')
+    h.check('Socket path: %s' % path in out, 'show vhost: socket path')
+    h.check('Mode: server' in out and 'Connected: no' in out,
+            'show vhost: server mode, not connected')
+    h.check(re.search(r'Features offered: 0x[0-9a-f]+ .*VERSION_1', out),
+            'show vhost: offered features by name')
+
+    # Errors keep the prompt.
+    out = cli.cmd('frobnicate now')
+    h.check('Command not found' in out, 'unknown command: "Command not found"')
+    out = cli.cmd('show port stats 9')
+    h.check("Invalid port id '9'" in out, 'bad port id: message')
+    out = cli.cmd('show port info x1')
+    h.check("Invalid port id 'x1'" in out, 'non-numeric port id: message')
+    out = cli.cmd('set burst 0')
+    h.check('Invalid burst 0' in out, 'set burst 0 refused')
+    out = cli.cmd('set fwd nosuchmode')
+    h.check('Bad arguments' in out, 'unknown forwarding mode refused')
+    out = cli.cmd('set txpkts 10')
+    h.check('Invalid txpkts total 10' in out, 'set txpkts 10 refused')
+    out = cli.cmd('set nbcore 5')
+    h.check('Invalid number of forwarding cores 5' in out,
+            'set nbcore beyond the worker lcores refused')
+    h.check(cli.alive(), 'still running after the bad commands')
+
+    out = cli.cmd('set fwd macswap')
+    h.check('Set macswap packet forwarding mode' in out, 'set fwd macswap')
+    out = cli.cmd('set burst 64')
+    h.check('set to 64' in out, 'set burst 64')
+    out = cli.cmd('set txpkts 60,4')
+    h.check('txpkts set to 64 bytes' in out, 'set txpkts 60,4 sums segments')
+    out = cli.cmd('set promisc all off')
+    h.check('promiscuous mode is always on' in out, 'set promisc accepted')
+    out = cli.cmd('show config fwd')
+    h.check('macswap packet forwarding' in out and 'burst=64' in out,
+            'show config fwd reflects set fwd/burst')
+
+    out = cli.cmd('start')
+    h.check('macswap packet forwarding' in out, 'start prints the config')
+    h.wait_for(lambda: (cli.state() or {}).get('running') is not None, 5,
+               'JSON')
+    for line, what in (('set fwd io', 'set fwd'), ('set burst 8', 'set burst'),
+                       ('set txpkts 64', 'set txpkts'),
+                       ('set nbcore 1', 'set nbcore'),
+                       ('port stop 0', 'port stop')):
+        out = cli.cmd(line)
+        h.check('please stop forwarding first' in out,
+                '%s while forwarding: "please stop forwarding first"' % what)
+    out = cli.cmd('start')
+    h.check('already started' in out, 'second start: already started')
+    out = cli.cmd('stop')
+    h.check('Forward statistics for port 0' in out and
+            'Accumulated forward statistics for all ports' in out,
+            'stop prints the forward statistics')
+    out = cli.cmd('stop')
+    h.check('Packet forwarding not started' in out, 'second stop: not started')
+
+    out = cli.cmd('port stop 0')
+    h.check('Done' in out, 'port stop 0')
+    h.wait_for(lambda: not os.path.exists(path), 5, 'socket removed')
+    h.check(True, 'port stop removes the server socket')
+    out = cli.cmd('start')
+    h.check('port 0 is stopped' in out, 'start refused while a port is stopped')
+    out = cli.cmd('show vhost 0')
+    h.check('stopped' in out, 'show vhost of a stopped port')
+    out = cli.cmd('port start 0')
+    h.check('Done' in out and os.path.exists(path),
+            'port start 0 recreates the socket')
+
+    rc = cli.quit()
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+    h.check('Bye.' in cli.output(), 'quit closes the ports ("Bye.")')
+    h.check(not os.path.exists(path), 'socket removed at exit')
+    h.check(cli.state() is not None, 'stats JSON written')
+
+
+def mode_eof():
+    path = h.sock_path()
+    cli = c.Cli([path], extra_app=['--auto-start'])
+    cli.wait_prompt()
+    out = cli.cmd('show config fwd')
+    h.check('io packet forwarding' in out, 'command before EOF runs')
+    h.check('forwarding=started' in out, '--auto-start with -i: forwarding '
+            'started at launch')
+    cli.write('show port info 0')     # no newline: runs at end of input
+    cli.close_stdin()
+    rc = cli.wait_exit()
+    h.check(rc == 0, 'end of input quits with exit 0 (rc=%s)' % rc)
+    h.check('Infos for port 0' in cli.output(),
+            'unterminated last line runs at end of input')
+    h.check(not os.path.exists(path), 'socket removed at exit')
+    h.check('Accumulated forward statistics' in cli.output(),
+            'forwarding stopped with statistics at end of input')
+
+
+def mode_file():
+    path = h.sock_path()
+    cmds = os.path.join(h.tmpdir(), 'cmds.txt')
+    with open(cmds, 'w') as f:
+        f.write('set fwd rxonly\nset burst 16\nbogus command\n'
+                'show config fwd\n')
+    cli = c.Cli([path], extra_app=['--cmdline-file=' + cmds,
+                                   '--duration=2'], interactive=False)
+    rc = cli.wait_exit(40)
+    out = cli.output()
+    h.check(rc == 0, 'exits 0 after --duration (rc=%s)' % rc)
+    h.check('Read CLI commands from %s' % cmds in out, 'file announced')
+    h.check('Set rxonly packet forwarding mode' in out, 'set fwd from file')
+    h.check('Command not found' in out, 'bad line in the file reported')
+    h.check(re.search(r'rxonly packet forwarding .*\n(.*\n)*burst=16', out),
+            'show config fwd from the file sees the settings')
+    h.check('Forwarding started (rxonly mode, burst 16)' in out,
+            'without -i forwarding starts after the file')
+    h.check('Accumulated forward statistics' in out,
+            'forward statistics at the end of --duration')
+
+
+def mode_pty():
+    path = h.sock_path()
+    cli = c.Cli([path], use_pty=True)
+    cli.wait_prompt()
+    out = cli.cmd('hel\t', eol='\r')
+    h.check('show vhost stats all|P' in out, 'TAB completes "hel" to help')
+    out = cli.cmd('set fwd macs\t', eol='\r')
+    h.check('Set macswap packet forwarding mode' in out,
+            'TAB completes a forwarding mode from the engine table')
+    out = cli.cmd('show config fwd', eol='\r')
+    h.check('macswap packet forwarding' in out, 'mode set')
+    out = cli.cmd('set fwd io', eol='\r')
+    h.check('Set io packet forwarding mode' in out, 'set fwd io')
+    # Up twice recalls "show config fwd" (the line is redrawn with the
+    # prompt on each key, so wait for the command's output instead).
+    start = len(cli.output())
+    cli.write('\x1b[A\x1b[A\r')
+    cli.wait_text('io packet forwarding', 10, start)
+    h.check(True, 'history: up arrow recalls an earlier command')
+    cli.cmd('start', eol='\r')
+    h.wait_for(lambda: (cli.state() or {}).get('running') is True, 10,
+               'running in JSON')
+    cli.interrupt()
+    rc = cli.wait_exit()
+    h.check('Bye.' in cli.output(), 'ports closed after SIGINT ("Bye.")')
+    h.check(rc == 0, 'SIGINT at the prompt: exit 0 (rc=%s)' % rc)
+    out = cli.output()
+    h.check('Signal 2 received' in out, 'SIGINT reported')
+    h.check('Accumulated forward statistics' in out,
+            'forwarding stopped with statistics on SIGINT')
+    h.check(not os.path.exists(path), 'socket removed after SIGINT')
+    st = cli.state()
+    h.check(st is not None and st['running'] is False,
+            'final JSON written (running false)')
+
+
+def mode_traffic():
+    path = h.sock_path()
+    cli = c.Cli([path])
+    cli.wait_prompt()
+    out = cli.cmd('show vhost 0')
+    h.check('Connected: no' in out, 'show vhost before the peer: not connected')
+    peer = h.track(h.peer(path))
+    peer.wait_prompt()
+    out = c.wait_connected(cli)
+    h.check('Device status: 0x0f ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK'
+            in out, 'show vhost: status 0x0f by name')
+    h.check(re.search(r'Features: 0x[0-9a-f]+ .*VERSION_1', out) and
+            'PROTOCOL_FEATURES' in out, 'show vhost: negotiated features '
+            'by name')
+    h.check(re.search(r'Protocol features: 0x0*[1-9a-f][0-9a-f]* \w', out),
+            'show vhost: protocol features by name')
+    h.check('Ring format: split' in out, 'show vhost: split ring')
+    h.check(re.search(r'vring 0 .*size 1024', out) and
+            re.search(r'vring 1 .*size 1024', out),
+            'show vhost: both vrings with their size')
+    h.check('avail idx' in out and 'last_used' in out and 'kicks' in out,
+            'show vhost: ring indexes and notification counters')
+
+    h.check('Set macswap' in cli.cmd('set fwd macswap'), 'set fwd macswap')
+    cli.cmd('start')
+    cli.cmd('show port stats all')     # rates start from here
+    peer.cmd('set fwd io')
+    peer.cmd('start tx_first')
+    c.sleep(2)
+    out = cli.cmd('show port stats all')
+    rx, tx = num(out, 'RX-packets'), num(out, 'TX-packets')
+    h.log('show port stats: RX %d TX %d' % (rx, tx))
+    h.check(rx > 1000 and tx > 1000, 'show port stats: packets both ways')
+    h.check('Throughput (since last show)' in out and
+            num(out, 'Rx-pps') > 0, 'show port stats: Rx-pps since last show')
+    out = cli.cmd('show port xstats 0')
+    h.check(num(out, 'rx_q0_packets') > 0 and num(out, 'vring1_packets') > 0,
+            'show port xstats: per-queue and per-vring counters')
+    out = cli.cmd('show vhost stats 0')
+    h.check(re.search(r'packets [1-9]', out), 'show vhost stats: packets')
+    out = cli.cmd('stop')
+    h.check('Forward statistics for port 0' in out, 'stop prints statistics')
+    h.check(num(out.split('Accumulated')[1], 'RX-packets') > 0,
+            'accumulated forward statistics count packets')
+    peer.stop_fwd()
+    rc = peer.quit()
+    h.check(rc == 0, 'peer quit')
+    out = cli.cmd('clear port stats all')
+    out = cli.cmd('show port stats 0')
+    h.check(num(out, 'RX-packets') == 0, 'clear port stats zeroes counters')
+    rc = cli.quit()
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+
+
+def mode_telemetry():
+    path = h.sock_path()
+    cli = c.Cli([path])
+    cli.wait_prompt()
+    tel = c.Telemetry(cli.prefix)
+    h.check(tel.query('/vhp/ports') == [0], '/vhp/ports is [0]')
+    info = tel.query('/vhp/vhost/info,0')
+    h.check(info['path'] == path and info['connected'] == 0 and
+            info['client'] == 0, '/vhp/vhost/info before a peer: path, '
+            'server, not connected')
+    h.check(tel.query('/vhp/vhost/info,7') is None,
+            '/vhp/vhost/info of a bad port id: null')
+    peer = h.track(h.peer(path))
+    peer.wait_prompt()
+    c.wait_connected(cli)
+    info = tel.query('/vhp/vhost/info,0')
+    h.log('vhost info: %r' % info)
+    h.check(info['connected'] == 1 and info['status'] == 15 and
+            info['status_names'] ==
+            'ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK',
+            '/vhp/vhost/info: connected, status 15 by name')
+    feats = int(info['features'], 16)
+    h.check(feats >> h.F_VERSION_1 & 1 and int(info['protocol_features'], 16),
+            '/vhp/vhost/info: features and protocol features (hex)')
+    h.check(info['ring'] == 'split' and info['queues'] == 1 and
+            info['nr_vrings'] == 2, '/vhp/vhost/info: ring, queues, vrings')
+    h.check(info['vring0']['size'] == 1024 and
+            info['vring1']['size'] == 1024 and
+            'last_avail_idx' in info['vring1'],
+            '/vhp/vhost/info: per-vring dicts')
+    cli.cmd('start')
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    st = tel.query('/vhp/port/stats,0')
+    h.log('port stats: %r' % {k: st[k] for k in ('rx_packets', 'tx_packets')})
+    h.check(st['rx_packets'] > 0 and st['q0_rx_packets'] > 0,
+            '/vhp/port/stats: counters')
+    # dpdk-telemetry.py, the client a user would run.
+    tool = '/usr/bin/dpdk-telemetry.py'
+    if os.access(tool, os.X_OK):
+        import subprocess
+        out = subprocess.run([tool, '-f', cli.prefix],
+                             input=b'/vhp/ports\n', stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=30
+                             ).stdout.decode()
+        h.check('"/vhp/ports": [0]' in out.replace('\n', '').replace(
+            '  ', ' ').replace('[ ', '[').replace(' ]', ']') or
+            re.search(r'"/vhp/ports":\s*\[\s*0\s*\]', out),
+            'dpdk-telemetry.py -f PREFIX reads /vhp/ports')
+    tel.close()
+    cli.cmd('stop')
+    peer.stop_fwd()
+    peer.quit()
+    rc = cli.quit()
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+
+
+def mode_pty_ctrl_c():
+    path = h.sock_path()
+    cli = c.Cli([path], use_pty=True)
+    cli.wait_prompt()
+    out = cli.cmd('show port info 0', eol='\r')
+    h.check('Infos for port 0' in out, 'command on the terminal')
+    cli.write('\x03')
+    rc = cli.wait_exit()
+    h.check(rc == 0, 'Ctrl-C on the terminal: exit 0 (rc=%s)' % rc)
+    h.check(not os.path.exists(path), 'socket removed after Ctrl-C')
+
+
+MODES = {'basic': mode_basic, 'eof': mode_eof, 'file': mode_file,
+         'pty': mode_pty, 'pty-ctrl-c': mode_pty_ctrl_c, 'traffic': mode_traffic,
+         'telemetry': mode_telemetry}
+
+if __name__ == '__main__':
+    if MODE not in MODES:
+        print('unknown mode %r (%s)' % (MODE, ', '.join(MODES)))
+        sys.exit(1)
+    h.run(MODES[MODE])
