@@ -159,21 +159,6 @@ app_config_defaults(struct app_config *cfg)
 }
 
 static int
-parse_uint(const char *s, unsigned long min, unsigned long max,
-	   unsigned long *out)
-{
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
-static int
 parse_seconds(const char *s, double *out)
 {
 	char *end;
@@ -198,7 +183,7 @@ parse_eth_peer(struct app_config *cfg, const char *s)
 		return -EINVAL;
 	memcpy(num, s, comma - s);
 	num[comma - s] = '\0';
-	if (parse_uint(num, 0, VHP_APP_MAX_PORTS - 1, &port) != 0)
+	if (vhp_app_parse_uint(num, 0, VHP_APP_MAX_PORTS - 1, &port) != 0)
 		return -EINVAL;
 	if (rte_ether_unformat_addr(comma + 1, &mac) != 0)
 		return -EINVAL;
@@ -272,20 +257,20 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 			cfg->fwd_mode = optarg;
 			break;
 		case OPT_NB_CORES:
-			if (parse_uint(optarg, 1, RTE_MAX_LCORE, &n) != 0)
+			if (vhp_app_parse_uint(optarg, 1, RTE_MAX_LCORE, &n) != 0)
 				bad = "--nb-cores: expected a number of lcores"
 				      " >= 1";
 			else
 				cfg->nb_cores = (unsigned int)n;
 			break;
 		case OPT_BURST:
-			if (parse_uint(optarg, 1, APP_MAX_BURST, &n) != 0)
+			if (vhp_app_parse_uint(optarg, 1, APP_MAX_BURST, &n) != 0)
 				bad = "--burst: expected 1..512";
 			else
 				cfg->burst = (uint16_t)n;
 			break;
 		case OPT_TXPKTS:
-			if (parse_uint(optarg, APP_MIN_TXPKTS, UINT16_MAX,
+			if (vhp_app_parse_uint(optarg, APP_MIN_TXPKTS, UINT16_MAX,
 				       &n) != 0)
 				bad = "--txpkts: expected 42..65535 bytes";
 			else
@@ -307,7 +292,7 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 				cfg->cmdline_file = optarg;
 			break;
 		case OPT_TX_RETRY:
-			if (parse_uint(optarg, 0, APP_MAX_TX_RETRY, &n) != 0)
+			if (vhp_app_parse_uint(optarg, 0, APP_MAX_TX_RETRY, &n) != 0)
 				bad = "--tx-retry: expected 0..1000000";
 			else
 				cfg->tx_retry = (uint32_t)n;
@@ -327,28 +312,28 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 				cfg->stats_json = optarg;
 			break;
 		case OPT_NB_MBUFS:
-			if (parse_uint(optarg, VHP_APP_POOL_MIN_MBUFS,
+			if (vhp_app_parse_uint(optarg, VHP_APP_POOL_MIN_MBUFS,
 				       UINT32_MAX, &n) != 0)
 				bad = "--total-num-mbufs: expected >= 1024";
 			else
 				cfg->nb_mbufs = (uint32_t)n;
 			break;
 		case OPT_MBUF_SIZE:
-			if (parse_uint(optarg, VHP_APP_POOL_MIN_MBUF_SIZE,
+			if (vhp_app_parse_uint(optarg, VHP_APP_POOL_MIN_MBUF_SIZE,
 				       VHP_APP_POOL_MAX_MBUF_SIZE, &n) != 0)
 				bad = "--mbuf-size: expected 512..65535";
 			else
 				cfg->mbuf_size = (uint32_t)n;
 			break;
 		case OPT_FLOWGEN_FLOWS:
-			if (parse_uint(optarg, 1, APP_MAX_FLOWGEN_FLOWS,
+			if (vhp_app_parse_uint(optarg, 1, APP_MAX_FLOWGEN_FLOWS,
 				       &n) != 0)
 				bad = "--flowgen-flows: expected 1..1048576";
 			else
 				cfg->flowgen_flows = (uint32_t)n;
 			break;
 		case OPT_MAC_AGE:
-			if (parse_uint(optarg, 0, APP_MAX_MAC_AGE, &n) != 0)
+			if (vhp_app_parse_uint(optarg, 0, APP_MAX_MAC_AGE, &n) != 0)
 				bad = "--mac-age: expected 0..1000000 seconds";
 			else
 				cfg->mac_age = (uint32_t)n;

@@ -154,3 +154,18 @@ vhp_app_port_info_get(struct vhp_app_port *port,
 	info->link_up = vhp_app_port_link_get(port);
 	return port->driver->info(port, info);
 }
+
+int
+vhp_app_parse_uint(const char *s, unsigned long min, unsigned long max,
+		   unsigned long *out)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	if (errno != 0 || *end != '\0' || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}

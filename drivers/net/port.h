@@ -149,6 +149,14 @@ const struct vhp_app_port_driver *vhp_app_driver_find(const char *name);
 const struct vhp_app_port_driver *vhp_app_driver_get(unsigned int i);
 
 /**
+ * Parse an unsigned number option value (decimal, or 0x hex) in
+ * [@p min, @p max]; the whole string must be the number.
+ * @return 0, or -EINVAL.
+ */
+int vhp_app_parse_uint(const char *s, unsigned long min, unsigned long max,
+		       unsigned long *out);
+
+/**
  * Create the next port (id = number of ports so far) with @p driver.
  * @return the port, or NULL (a message was printed).
  */

@@ -75,21 +75,6 @@ ethdev_tx_burst(struct vhp_app_port *port, uint16_t queue,
 }
 
 static int
-ethdev_parse_uint(const char *s, unsigned long min, unsigned long max,
-		  unsigned long *out)
-{
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	if (errno != 0 || *end != '\0' || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
-static int
 ethdev_parse(struct vhp_app_port *port, struct ethdev_priv *e,
 	     const char *args)
 {
@@ -134,7 +119,7 @@ ethdev_parse(struct vhp_app_port *port, struct ethdev_priv *e,
 		}
 		*val++ = '\0';
 		if (strcmp(tok, "queues") == 0) {
-			if (ethdev_parse_uint(val, 1, VHP_APP_MAX_QUEUES,
+			if (vhp_app_parse_uint(val, 1, VHP_APP_MAX_QUEUES,
 					      &n) != 0) {
 				printf("error: port %u: queues=%s: expected "
 				       "1..%d\n", port->id, val,
@@ -144,7 +129,7 @@ ethdev_parse(struct vhp_app_port *port, struct ethdev_priv *e,
 			e->queues = (uint16_t)n;
 		} else if (strcmp(tok, "rxd") == 0 ||
 			   strcmp(tok, "txd") == 0) {
-			if (ethdev_parse_uint(val, 1, ETHDEV_MAX_DESC,
+			if (vhp_app_parse_uint(val, 1, ETHDEV_MAX_DESC,
 					      &n) != 0) {
 				printf("error: port %u: %s=%s: expected "
 				       "1..%d descriptors\n", port->id, tok,
@@ -156,7 +141,7 @@ ethdev_parse(struct vhp_app_port *port, struct ethdev_priv *e,
 			else
 				e->txd = (uint16_t)n;
 		} else if (strcmp(tok, "promisc") == 0) {
-			if (ethdev_parse_uint(val, 0, 1, &n) != 0) {
+			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
 				printf("error: port %u: promisc=%s: expected "
 				       "0 or 1\n", port->id, val);
 				return -EINVAL;

@@ -232,21 +232,6 @@ pport_tx_burst(struct vhp_app_port *port, uint16_t queue,
 }
 
 static int
-pport_parse_uint(const char *s, unsigned long min, unsigned long max,
-		unsigned long *out)
-{
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
-static int
 pport_parse_path(struct vhp_app_port *port, const char *key, const char *val,
 		char *out)
 {
@@ -293,14 +278,14 @@ pport_parse(struct vhp_app_port *port, struct pport_priv *p, const char *args)
 			if (pport_parse_path(port, tok, val, p->tx_path) != 0)
 				return -EINVAL;
 		} else if (strcmp(tok, "loop") == 0) {
-			if (pport_parse_uint(val, 0, 1, &n) != 0) {
+			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
 				printf("error: port %u: loop=%s: expected 0 "
 				       "or 1\n", port->id, val);
 				return -EINVAL;
 			}
 			p->loop = n != 0;
 		} else if (strcmp(tok, "max-mb") == 0) {
-			if (pport_parse_uint(val, 1, PCAP_MAX_MAX_MB, &n) != 0) {
+			if (vhp_app_parse_uint(val, 1, PCAP_MAX_MAX_MB, &n) != 0) {
 				printf("error: port %u: max-mb=%s: expected "
 				       "1..%d MiB\n", port->id, val,
 				       PCAP_MAX_MAX_MB);

@@ -104,20 +104,6 @@ vhost_parse_features(struct vhp_app_port *port, struct vhost_priv *v,
 }
 
 static int
-vhost_parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	if (errno != 0 || *end != '\0' || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
-static int
 vhost_parse(struct vhp_app_port *port, struct vhost_priv *v,
 	    const char *args)
 {
@@ -153,8 +139,9 @@ vhost_parse(struct vhp_app_port *port, struct vhost_priv *v,
 		}
 		*val++ = '\0';
 		if (strcmp(tok, "queues") == 0) {
-			if (vhost_parse_uint(val, VHP_MAX_QUEUE_PAIRS, &n) != 0
-			    || n == 0 || n > VHP_APP_MAX_QUEUES) {
+			if (vhp_app_parse_uint(val, 1, RTE_MIN(
+					VHP_MAX_QUEUE_PAIRS,
+					VHP_APP_MAX_QUEUES), &n) != 0) {
 				printf("error: port %u: queues=%s: expected "
 				       "1..%d\n", port->id, val,
 				       RTE_MIN(VHP_MAX_QUEUE_PAIRS,
@@ -163,7 +150,7 @@ vhost_parse(struct vhp_app_port *port, struct vhost_priv *v,
 			}
 			v->queues = (uint16_t)n;
 		} else if (strcmp(tok, "client") == 0) {
-			if (vhost_parse_uint(val, 1, &n) != 0) {
+			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
 				printf("error: port %u: client=%s: expected "
 				       "0 or 1\n", port->id, val);
 				return -EINVAL;
