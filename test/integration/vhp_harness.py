@@ -703,3 +703,84 @@ def track(obj):
     """Register an object with a dump() method for failure diagnostics."""
     _objects.append(obj)
     return obj
+
+
+# --------------------------------------------------------------------------
+# vhp-testpmd in interactive mode (-i), with any port drivers
+
+class VhpInteractive(Testpmd):
+    """vhp-testpmd -i driven through stdin like Testpmd (same reader thread,
+    cmd(), port_stats(), quit()). port_args are the app's port options in
+    order (e.g. ['--pcap=rx=IN,tx=OUT', '--vhost=SOCK']); port ids follow
+    that order. Forwarding core: CPU 1 (the peer's main lcore is 1)."""
+
+    PROMPT = 'vhp-testpmd> '
+
+    def __init__(self, port_args, fwd='io', name='vhpi', mbufs=16384,
+                 period=1, extra_app=(), mem=None, exe=None):
+        self.exe = exe or os.path.join(build_dir(), 'app', 'vhp-testpmd', 'vhp-testpmd')
+        if not os.access(self.exe, os.X_OK):
+            raise TestFailure('vhp-testpmd not built: %s' % self.exe)
+        self.prefix = file_prefix(name)
+        self.json_path = os.path.join(tmpdir(), unique('stats') + '.json')
+        cmd = [self.exe, '-l', '0,1'] + list(EAL_NOHUGE if mem is None else mem)
+        cmd += ['--file-prefix=' + self.prefix, '--', '-i'] + list(port_args)
+        cmd += ['--forward-mode=' + fwd, '--nb-cores=1',
+                '--stats-json=' + self.json_path, '--stats-period=%s' % period,
+                '--total-num-mbufs=%d' % mbufs] + list(extra_app)
+        self.name = name
+        self.buf = ''
+        self.lock = threading.Lock()
+        path = os.path.join(tmpdir(), unique(name) + '.log')
+        self.logf = open(path, 'w')
+        log('run:', ' '.join(cmd))
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        self.p.logpath = path
+        _procs.append(self.p)
+        self.t = threading.Thread(target=self._reader, daemon=True)
+        self.t.start()
+
+    def link_up(self, port):
+        out = self.cmd('show port info %d' % port)
+        return re.search(r'Link status:\s*up', out) is not None
+
+    def state(self):
+        try:
+            with open(self.json_path) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def sanitizer_check(self):
+        text = self.output()
+        for pat in SANITIZER_PATTERNS:
+            if pat in text:
+                raise TestFailure('%s output has a sanitizer report (%r)' % (self.name, pat))
+
+
+def telemetry(prefix, command, timeout=5.0):
+    """One command on the EAL telemetry socket (v2) of the process started
+    with --file-prefix=prefix; returns the decoded JSON reply (its value)."""
+    cands = ['/var/run/dpdk/%s/dpdk_telemetry.v2' % prefix,
+             '/run/user/%d/dpdk/%s/dpdk_telemetry.v2' % (os.getuid(), prefix),
+             '/tmp/dpdk/%s/dpdk_telemetry.v2' % prefix]   # non-root, no XDG
+    if os.environ.get('XDG_RUNTIME_DIR'):
+        cands.append(os.path.join(os.environ['XDG_RUNTIME_DIR'], 'dpdk', prefix,
+                                  'dpdk_telemetry.v2'))
+    path = next((c for c in cands if os.path.exists(c)), None)
+    if path is None:
+        raise TestFailure('no telemetry socket for %s (looked in %s)' % (prefix, cands))
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        s.recv(16384)                     # greeting
+        s.send(command.encode())
+        reply = json.loads(s.recv(1 << 20).decode())
+    finally:
+        s.close()
+    key = command.split(',')[0]
+    return reply.get(key, reply)

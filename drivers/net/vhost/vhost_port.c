@@ -431,6 +431,8 @@ vhost_json_vring(struct vhp_json *w, const struct vhp_port *vp,
 	vhp_json_bool(w, "broken", vi.broken);
 	vhp_json_u64(w, "last_avail_idx", vi.last_avail_idx);
 	vhp_json_u64(w, "last_used_idx", vi.last_used_idx);
+	vhp_json_bool(w, "avail_wrap", vi.avail_wrap);
+	vhp_json_bool(w, "used_wrap", vi.used_wrap);
 	vhp_json_u64(w, "packets", st.packets);
 	vhp_json_u64(w, "dropped", st.dropped);
 	vhp_json_u64(w, "errors", st.errors);
