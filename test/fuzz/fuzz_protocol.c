@@ -12,7 +12,6 @@
  * reset at the end: every fd and mapping must be released (ASan/LSan and
  * an fd count check catch leaks).
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include <rte_eal.h>
 #include <rte_log.h>
 
+#include "test_common.h"
 #include "vhp_internal.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -73,22 +73,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void
 drain(int fd)
 {
@@ -108,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2], fds_before;
 
 	init_once();
-	fds_before = count_fds();
+	fds_before = vhp_test_count_fds();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return 0;
 	fuzz_port.conn_fd = sv[0];
@@ -152,9 +136,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_port.conn_fd = -1;
 	close(sv[0]);
 	close(sv[1]);
-	if (count_fds() != fds_before) {
+	if (vhp_test_count_fds() != fds_before) {
 		fprintf(stderr, "fuzz_protocol: fd leak: %d open before, %d "
-			"after\n", fds_before, count_fds());
+			"after\n", fds_before, vhp_test_count_fds());
 		abort();
 	}
 	return 0;

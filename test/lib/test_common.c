@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -37,4 +38,20 @@ vhp_test_summary(void)
 	       vhp_test_failures);
 	rte_eal_cleanup();
 	return vhp_test_failures == 0 ? 0 : 1;
+}
+
+int
+vhp_test_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory stream's own fd */
 }

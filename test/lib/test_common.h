@@ -50,6 +50,9 @@ int vhp_test_eal_init(const char *name);
 	printf("%s %s\n", vhp_test_failures == _f ? "ok  " : "FAIL", #fn); \
 } while (0)
 
+/** Number of open file descriptors of this process (-1 on error). */
+int vhp_test_count_fds(void);
+
 /**
  * Print the summary line ("N passed, N failed" over test cases is not
  * tracked; we print checks) and return the process exit code.

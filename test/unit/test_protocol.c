@@ -7,7 +7,6 @@
  * counted, leak no fd, and leave the port serving the next connection);
  * server path rules and client mode with reconnects.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -72,22 +71,6 @@ static const struct vhp_port_ops test_ops = {
 		usleep(10000); \
 	(cond); \
 })
-
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 static uint64_t
 port_errors(struct vhp_port *p)
@@ -414,9 +397,9 @@ test_happy_path(void)
 	CHECK_EQ(send_mem_table(fd, &reg, 1, &g.memfd, 1), 0);
 	CHECK_EQ(pinfo(port).mem_regions, 1);
 	/* An identical table: kept, its fd closed. */
-	n0 = count_fds();
+	n0 = vhp_test_count_fds();
 	CHECK_EQ(send_mem_table(fd, &reg, 1, &g.memfd, 1), 0);
-	CHECK_EQ(count_fds(), n0);
+	CHECK_EQ(vhp_test_count_fds(), n0);
 
 	ring_used(&g, 0)->flags = 0;
 	setup_ring(fd, &g, 0, 0);
@@ -513,7 +496,7 @@ expect_error(struct vhp_port *port, int fd, uint32_t req, const void *pl,
 	     const char *what)
 {
 	uint64_t e0 = port_errors(port);
-	int n0 = count_fds();
+	int n0 = vhp_test_count_fds();
 	int64_t ack = fe_req(fd, req, pl, size, fds, nfds);
 
 	if (ack <= 0)
@@ -521,7 +504,7 @@ expect_error(struct vhp_port *port, int fd, uint32_t req, const void *pl,
 			(long long)ack);
 	CHECK(ack > 0);
 	CHECK_EQ(port_errors(port), e0 + 1);
-	CHECK_EQ(count_fds(), n0);
+	CHECK_EQ(vhp_test_count_fds(), n0);
 }
 
 static void
@@ -608,15 +591,15 @@ test_bad_inputs(void)
 	{
 		int two[2] = { g.memfd, x[1] };
 		uint64_t e0 = port_errors(port);
-		int n0 = count_fds();
+		int n0 = vhp_test_count_fds();
 
 		CHECK(send_mem_table(fd, regs, 1, two, 2) > 0);
 		CHECK_EQ(port_errors(port), e0 + 1);
-		CHECK_EQ(count_fds(), n0);
+		CHECK_EQ(vhp_test_count_fds(), n0);
 		e0 = port_errors(port);
 		CHECK(send_mem_table(fd, regs, 2, &g.memfd, 1) > 0);
 		CHECK_EQ(port_errors(port), e0 + 1);
-		CHECK_EQ(count_fds(), n0);
+		CHECK_EQ(vhp_test_count_fds(), n0);
 	}
 
 	/* Ring index out of range (queue_pairs = 1: rings 0 and 1). */
@@ -656,7 +639,7 @@ test_bad_inputs(void)
 	{
 		int two[2] = { g.memfd, g.memfd };
 		uint64_t e0 = port_errors(port);
-		int n0 = count_fds();
+		int n0 = vhp_test_count_fds();
 
 		CHECK(send_mem_table(fd, regs, 2, two, 2) > 0);	/* gpa */
 		regs[1].guest_phys_addr += GUEST_SIZE / 2;
@@ -672,14 +655,14 @@ test_bad_inputs(void)
 		regs[1].guest_phys_addr = UINT64_MAX - 4096;
 		CHECK(send_mem_table(fd, &regs[1], 1, two, 1) > 0);
 		CHECK_EQ(port_errors(port), e0 + 5);
-		CHECK_EQ(count_fds(), n0);
+		CHECK_EQ(vhp_test_count_fds(), n0);
 		CHECK_EQ(pinfo(port).mem_regions, 0);
 	}
 	{
 		struct vhost_user_memory m;
 		int fds9[8];
 		uint64_t e0 = port_errors(port);
-		int n0 = count_fds();
+		int n0 = vhp_test_count_fds();
 
 		memset(&m, 0, sizeof(m));
 		m.nregions = 9;
@@ -688,7 +671,7 @@ test_bad_inputs(void)
 		CHECK(fe_req(fd, VHOST_USER_SET_MEM_TABLE, &m, sizeof(m), fds9,
 			     8) > 0);
 		CHECK_EQ(port_errors(port), e0 + 1);
-		CHECK_EQ(count_fds(), n0);
+		CHECK_EQ(vhp_test_count_fds(), n0);
 	}
 	ro = mkstemp(tmpl);
 	CHECK_EQ(ftruncate(ro, GUEST_SIZE), 0);
@@ -698,11 +681,11 @@ test_bad_inputs(void)
 	regs[0] = guest_region(&g);
 	{
 		uint64_t e0 = port_errors(port);
-		int n0 = count_fds();
+		int n0 = vhp_test_count_fds();
 
 		CHECK(send_mem_table(fd, regs, 1, &ro, 1) > 0);	/* mmap fails */
 		CHECK_EQ(port_errors(port), e0 + 1);
-		CHECK_EQ(count_fds(), n0);
+		CHECK_EQ(vhp_test_count_fds(), n0);
 	}
 	close(ro);
 
@@ -737,15 +720,15 @@ test_bad_inputs(void)
 		sm.region.memory_size = 4096;
 		expect_error(port, fd, VHOST_USER_ADD_MEM_REG, &sm, sizeof(sm),
 			     NULL, 0, "ADD_MEM_REG without fd");
-		n0 = count_fds();
+		n0 = vhp_test_count_fds();
 		CHECK_EQ(fe_req(fd, VHOST_USER_ADD_MEM_REG, &sm, sizeof(sm),
 				&g.memfd, 1), 0);
 		CHECK_EQ(pinfo(port).mem_regions, 2);
-		CHECK_EQ(count_fds(), n0 + 1);	/* kept */
+		CHECK_EQ(vhp_test_count_fds(), n0 + 1);	/* kept */
 		CHECK_EQ(fe_req(fd, VHOST_USER_REM_MEM_REG, &sm, sizeof(sm),
 				x, 1), 0);
 		CHECK_EQ(pinfo(port).mem_regions, 1);
-		CHECK_EQ(count_fds(), n0);
+		CHECK_EQ(vhp_test_count_fds(), n0);
 		expect_error(port, fd, VHOST_USER_REM_MEM_REG, &sm, sizeof(sm),
 			     NULL, 0, "REM_MEM_REG no match");
 	}
@@ -790,13 +773,13 @@ test_bad_inputs(void)
 		CHECK(WAIT_FOR(!pinfo(port).connected));
 		fd = fe_connect(sock_path);
 		CHECK(WAIT_FOR(pinfo(port).connected));
-		n0 = count_fds();	/* includes the back-end's socket */
+		n0 = vhp_test_count_fds();	/* includes the back-end's socket */
 		CHECK_EQ(fe_send(fd, VHOST_USER_GET_FEATURES, 0, NULL, 0, many,
 				 12), 0);
 		CHECK(fe_closed(fd));
 		CHECK_EQ(port_errors(port), e0 + 1);
 		CHECK(WAIT_FOR(!pinfo(port).connected));
-		CHECK_EQ(count_fds(), n0 - 1);
+		CHECK_EQ(vhp_test_count_fds(), n0 - 1);
 		close(fd);
 	}
 	/* Bad version flags: connection closed. */
