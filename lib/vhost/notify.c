@@ -4,10 +4,12 @@
  *
  * Used entries collect in the per-queue shadow during a burst; one flush per
  * burst copies them to the used ring and publishes them with a single
- * release store of used->idx. Then at most one callfd write, and only when
- * the guest asked for it: with EVENT_IDX when the new used index passes
- * used_event, else when VRING_AVAIL_F_NO_INTERRUPT is clear. Kicks are
- * suppressed for good when a ring starts, because we poll.
+ * release store of used->idx (with IN_ORDER, a TX burst writes a single
+ * entry for the whole batch: vhp_split_flush_in_order()). Then at most one
+ * callfd write, and only when the guest asked for it: with EVENT_IDX when
+ * the new used index passes used_event, else when VRING_AVAIL_F_NO_INTERRUPT
+ * is clear. Kicks are suppressed for good when a ring starts, because we
+ * poll.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -58,6 +60,22 @@ split_guest_wants_irq(struct vhp_virtqueue *vq)
 		 VRING_AVAIL_F_NO_INTERRUPT);
 }
 
+/* Publish used entries up to @p new_idx (one release store), then
+ * interrupt the guest if it asked. */
+static __rte_always_inline void
+split_publish(struct vhp_virtqueue *vq, uint16_t new_idx)
+{
+	vq->last_used_idx = new_idx;
+	__atomic_store_n(&vq->used->idx, new_idx, __ATOMIC_RELEASE);
+
+	if (vq->callfd < 0)
+		return;
+	if (split_guest_wants_irq(vq))
+		vhp_vq_kick_guest(vq);
+	else
+		vq->stats.notifications_suppressed++;
+}
+
 void
 vhp_split_flush_and_notify(struct vhp_virtqueue *vq)
 {
@@ -76,16 +94,26 @@ vhp_split_flush_and_notify(struct vhp_virtqueue *vq)
 			vq->used->ring[(start + i) & vq->size_mask] =
 				vq->shadow_used[i];
 	}
-	vq->last_used_idx = (uint16_t)(start + n);
 	vq->shadow_count = 0;
-	__atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
+	split_publish(vq, (uint16_t)(start + n));
+}
 
-	if (vq->callfd < 0)
+void
+vhp_split_flush_in_order(struct vhp_virtqueue *vq, uint16_t last_id,
+			 uint32_t last_len, uint16_t n)
+{
+	struct vring_used_elem *e;
+	uint16_t start = vq->last_used_idx;
+
+	if (n == 0)
 		return;
-	if (split_guest_wants_irq(vq))
-		vhp_vq_kick_guest(vq);
-	else
-		vq->stats.notifications_suppressed++;
+	/* Virtio 1.2, 2.7.9: the entry sits at the offset of the batch's
+	 * first buffer and carries the id of its last one; the used index
+	 * skips over the whole batch. */
+	e = &vq->used->ring[start & vq->size_mask];
+	e->id = last_id;
+	e->len = last_len;
+	split_publish(vq, (uint16_t)(start + n));
 }
 
 void

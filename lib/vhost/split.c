@@ -7,7 +7,10 @@
  * 64-bit loads, indirect tables copied into vq->desc_scratch) and checked
  * before use. The avail index is read once per burst (acquire); used entries
  * collect in vq->shadow_used and are published once per burst by
- * vhp_split_flush_and_notify().
+ * vhp_split_flush_and_notify(). With IN_ORDER, a TX burst is returned as one
+ * batch: a single used entry naming the last buffer, used->idx advanced by
+ * the number of buffers (virtio 1.2, 2.7.9); RX keeps one entry per buffer
+ * because each carries its own length.
  *
  * Bad guest buffers are dropped and counted (vhp_vq_error), and the buffer is
  * still returned to the guest with used len 0. A bad head index carries no
@@ -515,13 +518,29 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	return 0;
 }
 
+/* Record one used TX buffer (len 0): in the shadow, or with IN_ORDER as
+ * the last id of the burst's single batch entry. */
+static __rte_always_inline void
+split_tx_used(struct vhp_virtqueue *vq, bool in_order, uint16_t head,
+	      uint16_t *last_id, uint16_t *nused)
+{
+	if (in_order) {
+		*last_id = head;
+		(*nused)++;
+	} else {
+		split_shadow_add(vq, head, 0);
+	}
+}
+
 uint16_t
 vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		  struct rte_mbuf **pkts, uint16_t count)
 {
 	const uint32_t hdr_len = vq->hdr_len;
+	const bool in_order = (vq->flags & VHP_VQ_F_IN_ORDER) != 0;
 	uint16_t heads[SPLIT_BATCH];
 	uint16_t avail_idx, n, j, b, nb, nout = 0;
+	uint16_t last_id = 0, nused = 0;
 	struct vring_desc d;
 	struct rte_mbuf *m;
 	uint64_t bytes = 0;
@@ -571,7 +590,8 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 						   p + hdr_len, plen);
 					m->data_len = (uint16_t)plen;
 					m->pkt_len = plen;
-					split_shadow_add(vq, head, 0);
+					split_tx_used(vq, in_order, head,
+						      &last_id, &nused);
 					bytes += plen;
 					nout++;
 					continue;
@@ -579,7 +599,8 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			}
 			ret = split_dequeue_slow(vq, mp, m, &d);
 			if (likely(ret == 0)) {
-				split_shadow_add(vq, head, 0);
+				split_tx_used(vq, in_order, head, &last_id,
+					      &nused);
 				bytes += m->pkt_len;
 				nout++;
 				continue;
@@ -591,7 +612,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 				goto out;
 			}
 			/* Bad chain: return the buffer empty. */
-			split_shadow_add(vq, head, 0);
+			split_tx_used(vq, in_order, head, &last_id, &nused);
 		}
 	}
 out:
@@ -599,6 +620,9 @@ out:
 		rte_pktmbuf_free_bulk(&pkts[nout], n - nout);
 	vq->stats.packets += nout;
 	vq->stats.bytes += bytes;
-	vhp_split_flush_and_notify(vq);
+	if (in_order)
+		vhp_split_flush_in_order(vq, last_id, 0, nused);
+	else
+		vhp_split_flush_and_notify(vq);
 	return nout;
 }

@@ -171,6 +171,15 @@ uint16_t vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 void vhp_split_flush_and_notify(struct vhp_virtqueue *vq);
 
 /**
+ * IN_ORDER batch (split): write one used entry (@p last_id, @p last_len) at
+ * the offset of the batch's first buffer, advance used->idx by @p n buffers
+ * (one release store) and notify as vhp_split_flush_and_notify() does.
+ * The shadow must be empty.
+ */
+void vhp_split_flush_in_order(struct vhp_virtqueue *vq, uint16_t last_id,
+			      uint32_t last_len, uint16_t n);
+
+/**
  * Set kick suppression on a ring when it starts: VRING_USED_F_NO_NOTIFY
  * (split) / device event DISABLE (packed). Control thread.
  */

@@ -559,6 +559,36 @@ test_tx_jumbo(void)
 	teardown(&e);
 }
 
+/*
+ * Driver side of an IN_ORDER TX batch: the single used entry at the
+ * driver's used position must name @p last_id with len 0, and used->idx
+ * must cover @p n buffers. The driver infers the skipped entries (buffers
+ * in ring order ending at last_id): write them out for the guest model,
+ * then harvest each. @return 0 when all holds.
+ */
+static int
+in_order_harvest(struct guest_split *g, uint16_t n, uint32_t last_id)
+{
+	const uint16_t mask = (uint16_t)(g->size - 1);
+	struct vring_used_elem e = g->used->ring[g->last_used & mask];
+	uint32_t id, len;
+	uint16_t k;
+
+	if ((uint16_t)(g->used->idx - g->last_used) < n || e.id != last_id ||
+	    e.len != 0)
+		return -1;
+	for (k = 0; k < n; k++) {
+		g->used->ring[(uint16_t)(g->last_used + k) & mask].id =
+			(last_id - (n - 1u - k)) & mask;
+		g->used->ring[(uint16_t)(g->last_used + k) & mask].len = 0;
+	}
+	for (k = 0; k < n; k++)
+		if (guest_split_get_used(g, &id, &len, NULL, 0) != 0 ||
+		    id != ((last_id - (n - 1u - k)) & mask))
+			return -1;
+	return 0;
+}
+
 static void
 test_in_order(void)
 {
@@ -579,16 +609,45 @@ test_in_order(void)
 		}
 		CHECK_EQ(deq(&e, m, 8), 8);
 		CHECK_EQ(guest_split_irqs(&e.g), 1);
-		for (i = 0; i < 8; i++) {
-			uint32_t id, len;
-
+		for (i = 0; i < 8; i++)
 			CHECK(mbuf_is(m[i], 100, (uint32_t)(i + r)));
-			CHECK_EQ(guest_split_get_used(&e.g, &id, &len, NULL, 0),
-				 0);
-			CHECK_EQ(id, i);
-		}
+		/* One used entry for the batch, at the offset of its first
+		 * buffer, with the last buffer's id; used->idx skips all 8 */
+		CHECK_EQ(in_order_harvest(&e.g, 8, 7), 0);
 		rte_pktmbuf_free_bulk(m, 8);
 	}
+	/* Two bursts: two batch entries, each at its first buffer's slot */
+	for (i = 0; i < 8; i++)
+		CHECK_EQ(guest_split_post_tx(&e.g, scratch, 100, NULL, 0,
+					     false), i);
+	CHECK_EQ(deq(&e, m, 3), 3);
+	CHECK_EQ(deq(&e, m + 3, 8), 5);
+	CHECK_EQ(e.g.used->idx, (uint16_t)32);
+	CHECK_EQ(in_order_harvest(&e.g, 3, 2), 0);
+	CHECK_EQ(in_order_harvest(&e.g, 5, 7), 0);
+	rte_pktmbuf_free_bulk(m, 8);
+	/* A bad head in the batch carries no buffer: not counted in the
+	 * batch, the batch entry still names the last good buffer */
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(guest_split_post_tx(&e.g, scratch, 100, NULL, 0,
+					     false), i);
+	e.g.avail->ring[(uint16_t)(e.g.avail->idx - 1) & 7] = 999;
+	CHECK_EQ(deq(&e, m, 8), 2);
+	CHECK_EQ(e.vq->stats.errors[VHP_ERR_INDEX], 1);
+	CHECK_EQ(in_order_harvest(&e.g, 2, 1), 0);
+	rte_pktmbuf_free_bulk(m, 2);
+	teardown(&e);
+
+	/* Bad chain inside an IN_ORDER TX batch: returned in the batch */
+	setup(&e, 8, F_TX | VHP_VQ_F_IN_ORDER, 12, 0);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(guest_split_post_tx(&e.g, scratch, 100, NULL, 0,
+					     false), i);
+	e.g.desc[1].flags = VRING_DESC_F_WRITE;
+	CHECK_EQ(deq(&e, m, 8), 2);
+	CHECK_EQ(e.vq->stats.errors[VHP_ERR_CHAIN], 1);
+	CHECK_EQ(in_order_harvest(&e.g, 3, 2), 0);
+	rte_pktmbuf_free_bulk(m, 2);
 	teardown(&e);
 
 	setup(&e, 8, F_RX | VHP_VQ_F_IN_ORDER, 12, 0);
