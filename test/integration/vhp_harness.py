@@ -261,6 +261,11 @@ class Testpmd:
                '--txq=%d' % txq, '--rxd=%d' % desc, '--txd=%d' % desc,
                '--total-num-mbufs=%d' % mbufs] + list(extra_app)
         cmd = ['stdbuf', '-oL', '-eL', self.exe] + eal + ['--'] + app
+        self._spawn(name, cmd)
+
+    def _spawn(self, name, cmd):
+        """Start @cmd with a piped stdin and a thread collecting its
+        output (also logged to a file kept for failure dumps)."""
         self.name = name
         self.buf = ''
         self.lock = threading.Lock()
@@ -728,20 +733,7 @@ class VhpInteractive(Testpmd):
         cmd += ['--forward-mode=' + fwd, '--nb-cores=1',
                 '--stats-json=' + self.json_path, '--stats-period=%s' % period,
                 '--total-num-mbufs=%d' % mbufs] + list(extra_app)
-        self.name = name
-        self.buf = ''
-        self.lock = threading.Lock()
-        path = os.path.join(tmpdir(), unique(name) + '.log')
-        self.logf = open(path, 'w')
-        log('run:', ' '.join(cmd))
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        self.p.logpath = path
-        _procs.append(self.p)
-        self.t = threading.Thread(target=self._reader, daemon=True)
-        self.t.start()
+        self._spawn(name, cmd)
 
     def link_up(self, port):
         out = self.cmd('show port info %d' % port)
