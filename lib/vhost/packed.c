@@ -439,6 +439,24 @@ rx_write_hdr(uint8_t *dst, uint32_t hdr_len)
 }
 
 /*
+ * Read the flags of the four descriptors at @p ring into @p d: are they all
+ * available for us, single and direct, with the WRITE bit @p expect asks?
+ */
+static __rte_always_inline bool
+packed_batch_flags_ok(const struct vring_packed_desc *ring,
+		      struct vring_packed_desc *d, uint16_t expect)
+{
+	uint32_t i;
+
+	for (i = 0; i < PACKED_BATCH_SIZE; i++)
+		d[i].flags = __atomic_load_n(&ring[i].flags, __ATOMIC_RELAXED);
+	return (d[0].flags & PACKED_BATCH_FLAGS) == expect &&
+	       (d[1].flags & PACKED_BATCH_FLAGS) == expect &&
+	       (d[2].flags & PACKED_BATCH_FLAGS) == expect &&
+	       (d[3].flags & PACKED_BATCH_FLAGS) == expect;
+}
+
+/*
  * Four packets into four single descriptors at idx (idx % 4 == 0).
  * Returns 0 when done, -1 when the batch does not apply (nothing written
  * to the ring state).
@@ -455,12 +473,7 @@ rx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 	uint8_t *dst[PACKED_BATCH_SIZE];
 	uint32_t i;
 
-	for (i = 0; i < PACKED_BATCH_SIZE; i++)
-		d[i].flags = __atomic_load_n(&ring[i].flags, __ATOMIC_RELAXED);
-	if ((d[0].flags & PACKED_BATCH_FLAGS) != expect ||
-	    (d[1].flags & PACKED_BATCH_FLAGS) != expect ||
-	    (d[2].flags & PACKED_BATCH_FLAGS) != expect ||
-	    (d[3].flags & PACKED_BATCH_FLAGS) != expect)
+	if (!packed_batch_flags_ok(ring, d, expect))
 		return -1;
 	if ((pkts[0]->nb_segs | pkts[1]->nb_segs | pkts[2]->nb_segs |
 	     pkts[3]->nb_segs) != 1)
@@ -769,12 +782,7 @@ tx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 	const uint8_t *src[PACKED_BATCH_SIZE];
 	uint32_t i;
 
-	for (i = 0; i < PACKED_BATCH_SIZE; i++)
-		d[i].flags = __atomic_load_n(&ring[i].flags, __ATOMIC_RELAXED);
-	if ((d[0].flags & PACKED_BATCH_FLAGS) != expect ||
-	    (d[1].flags & PACKED_BATCH_FLAGS) != expect ||
-	    (d[2].flags & PACKED_BATCH_FLAGS) != expect ||
-	    (d[3].flags & PACKED_BATCH_FLAGS) != expect)
+	if (!packed_batch_flags_ok(ring, d, expect))
 		return -1;
 	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 	for (i = 0; i < PACKED_BATCH_SIZE; i++)
