@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Datapath microbenchmark: vhp_enqueue_burst() (into the guest's RX ring)
+ * and vhp_dequeue_burst() (from the guest's TX ring) on one core, against
+ * an in-process guest, for the split and the packed ring, per frame size.
+ *
+ * The rings and the back-end's struct vhp_virtqueue are built by the
+ * guest-side models of test/lib (guest_split_init(), gp_init()) over a
+ * memfd mapped twice; the two vrings are then hung on a zeroed struct
+ * vhp_port so the public burst functions run unchanged. The guest side
+ * here is a minimal driver of its own: descriptor i always holds buffer
+ * i, every slot is posted, and after each burst it returns exactly the
+ * slots the device used (split: by used->idx; packed: by the used
+ * descriptors, in order). Interrupts are off as DPDK's virtio PMD sets
+ * them (VRING_AVAIL_F_NO_INTERRUPT / driver event DISABLE).
+ *
+ * Timing: one rte_rdtsc() pair around each burst call and nothing else.
+ * The guest's refill/harvest, the preparation of the mbufs to enqueue
+ * (alloc + length) and the free of dequeued mbufs run outside the timed
+ * section. The cost of an empty rte_rdtsc() pair is measured at start and
+ * subtracted per burst. Enqueue includes the free of the mbufs it took
+ * (the library frees what it copied into the guest); dequeue includes the
+ * mbuf allocation.
+ *
+ * Everything runs on one core: guest and device lines never move between
+ * cores, so this measures instructions and local cache behaviour, not the
+ * cross-core line transfers that bound a PVP run.
+ *
+ * For instruction counts: --iterations N makes the run deterministic,
+ * and valgrind --tool=callgrind --toggle-collect='vhp_*_burst' limits the
+ * count to the datapath.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "guest_mem.h"
+#include "guest_packed.h"
+#include "guest_split.h"
+#include "vhp.h"
+#include "vhp_internal.h"
+
+#define GPA_BASE	0x40000000ull
+#define BUF_SIZE	2048u	/* guest buffer, like virtio-user's */
+#define MAX_BURST	256u
+#define MAX_SIZES	8
+#define NB_MBUFS	16384u
+
+enum dir { DIR_ENQ, DIR_DEQ };
+
+struct opts {
+	uint64_t iterations;	/* timed bursts per case; 0: by time */
+	double time_ms;		/* per case when iterations == 0 */
+	uint64_t warmup;	/* untimed bursts before each case */
+	uint16_t ring_size;
+	uint16_t burst;
+	bool split, packed;
+	bool enq, deq;
+	uint32_t sizes[MAX_SIZES];
+	unsigned int nsizes;
+	bool mrg, in_order, indirect;
+	const char *variant;
+	const char *json;
+	unsigned int cpu;
+	bool huge;
+	bool quiet;
+};
+
+struct result {
+	const char *ring;
+	uint32_t size;
+	enum dir dir;
+	uint64_t bursts;
+	uint64_t packets;
+	uint64_t cycles;
+	double cpp;
+	double ns;
+};
+
+/* One ring as the minimal guest driver sees it. */
+struct bguest {
+	bool packed;
+	bool tx;		/* guest TX ring (device dequeues) */
+	uint16_t size;
+	uint16_t mask;
+	uint32_t desc_len;	/* bytes each posted buffer offers */
+	struct guest_mem gm;
+	struct guest_split gs;
+	struct guest_packed gp;
+	struct vhp_virtqueue *vq;
+	/* split */
+	uint16_t avail_idx;
+	uint16_t used_idx;
+	/* packed */
+	uint16_t next_avail;
+	uint8_t avail_wrap;
+	uint16_t next_used;
+	uint8_t used_wrap;
+	uint64_t *slot_gpa;	/* buffer of slot i */
+	bool mem_ok;		/* gm created */
+	bool ring_ok;		/* gs or gp initialised */
+};
+
+static struct rte_mempool *pool;
+static uint64_t rdtsc_overhead;
+
+/* ---- minimal guest driver ---- */
+
+static inline void
+split_post(struct bguest *g, uint16_t n)
+{
+	struct vring_avail *avail = g->gs.avail;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		avail->ring[g->avail_idx & g->mask] =
+			(uint16_t)(g->avail_idx & g->mask);
+		g->avail_idx++;
+	}
+	__atomic_store_n(&avail->idx, g->avail_idx, __ATOMIC_RELEASE);
+}
+
+static inline void
+packed_post(struct bguest *g, uint16_t n)
+{
+	uint16_t i, s, flags;
+
+	for (i = 0; i < n; i++) {
+		struct vring_packed_desc *d;
+
+		s = g->next_avail;
+		d = &g->gp.desc[s];
+		d->addr = g->slot_gpa[s];
+		d->len = g->desc_len;
+		d->id = s;
+		flags = g->avail_wrap ? VRING_PACKED_DESC_F_AVAIL :
+					VRING_PACKED_DESC_F_USED;
+		if (!g->tx)
+			flags |= VRING_DESC_F_WRITE;
+		__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
+		if (++g->next_avail == g->size) {
+			g->next_avail = 0;
+			g->avail_wrap ^= 1;
+		}
+	}
+}
+
+/*
+ * Take back what the device used and post it again.
+ * @return slots recycled, or -1 when the device reported an id the guest
+ * did not expect (which would make every later figure meaningless).
+ */
+static inline int
+guest_recycle(struct bguest *g)
+{
+	int total = 0;
+
+	if (!g->packed) {
+		uint16_t u = __atomic_load_n(&g->gs.used->idx,
+					     __ATOMIC_ACQUIRE);
+		uint16_t n = (uint16_t)(u - g->used_idx);
+
+		if (n > g->size)
+			return -1;
+		g->used_idx = u;
+		if (n != 0)
+			split_post(g, n);
+		return n;
+	}
+	for (;;) {
+		struct vring_packed_desc *d = &g->gp.desc[g->next_used];
+		uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
+		bool a = (f & VRING_PACKED_DESC_F_AVAIL) != 0;
+		bool u = (f & VRING_PACKED_DESC_F_USED) != 0;
+		uint16_t n, next;
+
+		if (a != u || u != (g->used_wrap != 0))
+			break;
+		/* Buffers complete in ring order; with IN_ORDER one used
+		 * descriptor carries the id (= slot here) of a batch's last
+		 * buffer. */
+		if (d->id >= g->size)
+			return -1;
+		n = (uint16_t)(((uint32_t)d->id - g->next_used) & g->mask) + 1;
+		if (total + n > g->size)
+			return -1;
+		next = (uint16_t)(g->next_used + n);
+		if (next >= g->size) {
+			next = (uint16_t)(next - g->size);
+			g->used_wrap ^= 1;
+		}
+		g->next_used = next;
+		packed_post(g, n);
+		total += n;
+	}
+	return total;
+}
+
+static void
+fill_frame(uint8_t *p, uint32_t len)
+{
+	static const uint8_t eth[14] = {
+		0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00
+	};
+	uint32_t i;
+
+	memcpy(p, eth, RTE_MIN(len, (uint32_t)sizeof(eth)));
+	for (i = sizeof(eth); i < len; i++)
+		p[i] = (uint8_t)i;
+}
+
+static int
+guest_setup(struct bguest *g, const struct opts *o, bool packed, bool tx,
+	    uint32_t frame)
+{
+	uint16_t flags = 0, i;
+	uint8_t hdr_len = 12;	/* VERSION_1 (and MRG_RXBUF) */
+	uint32_t buf;
+	uint64_t mem;
+
+	memset(g, 0, sizeof(*g));
+	g->gm.fd = -1;
+	g->packed = packed;
+	g->tx = tx;
+	g->size = o->ring_size;
+	g->mask = (uint16_t)(o->ring_size - 1);
+	if (o->mrg)
+		flags |= VHP_VQ_F_MRG_RXBUF;
+	if (o->in_order)
+		flags |= VHP_VQ_F_IN_ORDER;
+	if (o->indirect)
+		flags |= VHP_VQ_F_INDIRECT;
+	if (tx)
+		flags |= VHP_VQ_F_TX;
+	/* TX: one buffer holds header + frame. RX: virtio-user's 2 KB
+	 * buffers with MRG_RXBUF, else buffers that fit the frame. */
+	buf = RTE_ALIGN_CEIL(hdr_len + frame, 64u);
+	if (!tx && o->mrg)
+		buf = BUF_SIZE;
+	buf = RTE_MAX(buf, BUF_SIZE);
+	g->desc_len = tx ? hdr_len + frame : buf;
+	mem = (uint64_t)g->size * buf + (4u << 20);
+	if (packed)	/* gp_init: an indirect table per id as well */
+		mem += (uint64_t)g->size * g->size * 16u;
+	mem = RTE_ALIGN_CEIL(mem, 1u << 20);
+	if (guest_mem_create(&g->gm, GPA_BASE, mem) != 0)
+		return -1;
+	g->mem_ok = true;
+	g->slot_gpa = calloc(g->size, sizeof(*g->slot_gpa));
+	if (g->slot_gpa == NULL)
+		return -1;
+	if (packed) {
+		if (gp_init(&g->gp, &g->gm, g->size, buf, flags, hdr_len) != 0)
+			return -1;
+		g->ring_ok = true;
+		g->vq = g->gp.vq;
+		for (i = 0; i < g->size; i++)
+			g->slot_gpa[i] = g->gp.id_buf[i];
+		gp_set_driver_event(&g->gp, VRING_EVENT_F_DISABLE, 0, 0);
+		g->avail_wrap = 1;
+		g->used_wrap = 1;
+	} else {
+		if (guest_split_init(&g->gs, &g->gm, g->size, flags, hdr_len,
+				     0) != 0)
+			return -1;
+		g->ring_ok = true;
+		g->vq = g->gs.vq;
+		for (i = 0; i < g->size; i++) {
+			struct vring_desc *d = &g->gs.desc[i];
+
+			g->slot_gpa[i] = guest_mem_alloc(&g->gm, buf, 64);
+			if (g->slot_gpa[i] == 0)
+				return -1;
+			d->addr = g->slot_gpa[i];
+			d->len = g->desc_len;
+			d->flags = tx ? 0 : VRING_DESC_F_WRITE;
+			d->next = 0;
+		}
+		guest_split_set_no_interrupt(&g->gs, true);
+	}
+	for (i = 0; i < g->size; i++) {
+		uint8_t *p = guest_mem_ptr(&g->gm, g->slot_gpa[i]);
+
+		memset(p, 0, hdr_len);
+		if (tx)
+			fill_frame(p + hdr_len, frame);
+	}
+	if (packed)
+		packed_post(g, g->size);
+	else
+		split_post(g, g->size);
+	return 0;
+}
+
+static void
+guest_teardown(struct bguest *g)
+{
+	if (g->ring_ok && g->packed)
+		gp_free(&g->gp);
+	else if (g->ring_ok)
+		guest_split_fini(&g->gs);
+	if (g->mem_ok)
+		guest_mem_destroy(&g->gm);
+	free(g->slot_gpa);
+	memset(g, 0, sizeof(*g));
+}
+
+/* ---- mbufs to enqueue ---- */
+
+/* @p n packets of @p len bytes (chained beyond one mbuf's room). The data
+ * is whatever the mbuf held: only the copy cost matters here. */
+static int
+prepare_mbufs(struct rte_mbuf **pkts, uint16_t n, uint32_t len)
+{
+	uint16_t room = (uint16_t)(rte_pktmbuf_data_room_size(pool) -
+				   RTE_PKTMBUF_HEADROOM);
+	uint16_t i;
+
+	if (rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i], *last = m;
+		uint32_t left = len;
+
+		m->data_len = (uint16_t)RTE_MIN(left, (uint32_t)room);
+		left -= m->data_len;
+		while (left != 0) {
+			struct rte_mbuf *s = rte_pktmbuf_alloc(pool);
+
+			if (s == NULL)
+				return -1;
+			s->data_len = (uint16_t)RTE_MIN(left, (uint32_t)room);
+			left -= s->data_len;
+			last->next = s;
+			last = s;
+			m->nb_segs++;
+		}
+		m->pkt_len = len;
+	}
+	return 0;
+}
+
+/* ---- one case ---- */
+
+static uint64_t
+calibrate_rdtsc(void)
+{
+	uint64_t best = UINT64_MAX, t0, t1;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		t0 = rte_rdtsc();
+		t1 = rte_rdtsc();
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	return best;
+}
+
+static int
+run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
+	 struct result *r)
+{
+	struct rte_mbuf *pkts[MAX_BURST];
+	struct bguest g;
+	struct vhp_port *port;
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t deadline, it, busy = 0, pk = 0, nb_bursts = 0;
+	uint64_t limit = o->iterations;
+	uint16_t n;
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->ring = packed ? "packed" : "split";
+	r->size = size;
+	r->dir = dir;
+	if (guest_setup(&g, o, packed, dir == DIR_DEQ, size) != 0) {
+		fprintf(stderr, "guest set-up failed (%s %u)\n", r->ring, size);
+		guest_teardown(&g);
+		return -1;
+	}
+	/* A port with no socket: only dev.vq[] is read by the burst calls. */
+	port = calloc(1, sizeof(*port));
+	if (port == NULL) {
+		guest_teardown(&g);
+		return -1;
+	}
+	port->dev.vq[dir == DIR_ENQ ? 0 : 1] = g.vq;
+
+	deadline = 0;
+	for (it = 0; ; it++) {
+		bool timed = it >= o->warmup;
+		uint64_t t0, t1;
+
+		if (timed && nb_bursts == 0)
+			deadline = rte_rdtsc() + (uint64_t)(o->time_ms * 1e-3 *
+							    (double)hz);
+		if (timed && (limit != 0 ? nb_bursts >= limit :
+			      rte_rdtsc() >= deadline))
+			break;
+		if (dir == DIR_ENQ) {
+			if (prepare_mbufs(pkts, o->burst, size) != 0) {
+				fprintf(stderr, "mbuf allocation failed\n");
+				goto out;
+			}
+			t0 = rte_rdtsc();
+			n = vhp_enqueue_burst(port, 0, pkts, o->burst);
+			t1 = rte_rdtsc();
+			if (n != o->burst) {
+				rte_pktmbuf_free_bulk(pkts + n,
+						      o->burst - n);
+				fprintf(stderr, "%s %u enqueue: %u of %u "
+					"taken: the guest model and the "
+					"device disagree\n", r->ring, size, n,
+					o->burst);
+				goto out;
+			}
+		} else {
+			t0 = rte_rdtsc();
+			n = vhp_dequeue_burst(port, 0, pool, pkts, o->burst);
+			t1 = rte_rdtsc();
+			if (n != o->burst) {
+				rte_pktmbuf_free_bulk(pkts, n);
+				fprintf(stderr, "%s %u dequeue: %u of %u "
+					"packets: the guest model and the "
+					"device disagree\n", r->ring, size, n,
+					o->burst);
+				goto out;
+			}
+			rte_pktmbuf_free_bulk(pkts, n);
+		}
+		if (guest_recycle(&g) < 0) {
+			fprintf(stderr, "%s %u: unexpected used descriptor\n",
+				r->ring, size);
+			goto out;
+		}
+		if (timed) {
+			uint64_t c = t1 - t0;
+
+			busy += c > rdtsc_overhead ? c - rdtsc_overhead : 0;
+			pk += n;
+			nb_bursts++;
+		}
+	}
+	if (g.vq->stats.dropped != 0 || g.vq->stats.alloc_failed != 0) {
+		fprintf(stderr, "%s %u: %" PRIu64 " dropped, %" PRIu64
+			" allocation failures\n", r->ring, size,
+			g.vq->stats.dropped, g.vq->stats.alloc_failed);
+		goto out;
+	}
+	r->bursts = nb_bursts;
+	r->packets = pk;
+	r->cycles = busy;
+	r->cpp = pk != 0 ? (double)busy / (double)pk : 0.0;
+	r->ns = r->cpp * 1e9 / (double)hz;
+	ret = 0;
+out:
+	port->dev.vq[0] = NULL;
+	port->dev.vq[1] = NULL;
+	free(port);
+	guest_teardown(&g);
+	return ret;
+}
+
+/* ---- options, output ---- */
+
+static void
+usage(const char *prog)
+{
+	printf("usage: %s [options]\n"
+	       "  --iterations N   timed bursts per case (deterministic; for "
+	       "callgrind)\n"
+	       "  --time-ms MS     time per case when no --iterations "
+	       "(default 500)\n"
+	       "  --warmup N       untimed bursts first (default 2 rings' "
+	       "worth)\n"
+	       "  --ring R         split|packed|all (default all)\n"
+	       "  --dir D          enqueue|dequeue|all (default all)\n"
+	       "  --sizes L,L      frame sizes in bytes (default 64,1518)\n"
+	       "  --burst N        packets per burst (default 32)\n"
+	       "  --ring-size N    descriptors per ring (default 1024)\n"
+	       "  --variant V      default (MRG_RXBUF, IN_ORDER, "
+	       "INDIRECT_DESC: virtio-user's),\n"
+	       "                   in_order=0 or mrg_rxbuf=0\n"
+	       "  --json FILE      write the results as JSON\n"
+	       "  --cpu N          core to run on (default 0)\n"
+	       "  --huge           mbufs in hugepages (default --no-huge)\n"
+	       "  --quiet          no table\n", prog);
+}
+
+static int
+parse_sizes(struct opts *o, char *s)
+{
+	char *tok, *save = NULL;
+
+	o->nsizes = 0;
+	for (tok = strtok_r(s, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		unsigned long v = strtoul(tok, NULL, 0);
+
+		if (o->nsizes == MAX_SIZES || v < 14 || v > 65535 - 64)
+			return -1;
+		o->sizes[o->nsizes++] = (uint32_t)v;
+	}
+	return o->nsizes != 0 ? 0 : -1;
+}
+
+static int
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "time-ms", required_argument, NULL, 't' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "ring", required_argument, NULL, 'r' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "ring-size", required_argument, NULL, 'q' },
+		{ "variant", required_argument, NULL, 'v' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "huge", no_argument, NULL, 'H' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool warmup_set = false;
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->time_ms = 500;
+	o->ring_size = 1024;
+	o->burst = 32;
+	o->split = o->packed = true;
+	o->enq = o->deq = true;
+	o->sizes[0] = 64;
+	o->sizes[1] = 1518;
+	o->nsizes = 2;
+	o->mrg = o->in_order = o->indirect = true;
+	o->variant = "default";
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->iterations = strtoull(optarg, NULL, 0);
+			if (o->iterations == 0)
+				return -1;
+			break;
+		case 't':
+			o->time_ms = strtod(optarg, NULL);
+			if (!(o->time_ms > 0))
+				return -1;
+			break;
+		case 'w':
+			o->warmup = strtoull(optarg, NULL, 0);
+			warmup_set = true;
+			break;
+		case 'r':
+			o->split = strcmp(optarg, "packed") != 0;
+			o->packed = strcmp(optarg, "split") != 0;
+			if (strcmp(optarg, "split") != 0 &&
+			    strcmp(optarg, "packed") != 0 &&
+			    strcmp(optarg, "all") != 0)
+				return -1;
+			break;
+		case 'd':
+			o->enq = strcmp(optarg, "dequeue") != 0;
+			o->deq = strcmp(optarg, "enqueue") != 0;
+			if (strcmp(optarg, "enqueue") != 0 &&
+			    strcmp(optarg, "dequeue") != 0 &&
+			    strcmp(optarg, "all") != 0)
+				return -1;
+			break;
+		case 's':
+			if (parse_sizes(o, optarg) != 0)
+				return -1;
+			break;
+		case 'b':
+			v = strtoul(optarg, NULL, 0);
+			if (v == 0 || v > MAX_BURST)
+				return -1;
+			o->burst = (uint16_t)v;
+			break;
+		case 'q':
+			v = strtoul(optarg, NULL, 0);
+			if (v < 64 || v > 32768 || (v & (v - 1)) != 0)
+				return -1;
+			o->ring_size = (uint16_t)v;
+			break;
+		case 'v':
+			o->variant = optarg;
+			if (strcmp(optarg, "in_order=0") == 0)
+				o->in_order = false;
+			else if (strcmp(optarg, "mrg_rxbuf=0") == 0)
+				o->mrg = false;
+			else if (strcmp(optarg, "default") != 0 &&
+				 strcmp(optarg, "in_order=1") != 0)
+				return -1;
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'c':
+			o->cpu = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'H':
+			o->huge = true;
+			break;
+		case 'Q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(argv[0]);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc)
+		return -1;
+	if (o->burst > o->ring_size / 2)
+		return -1;
+	if (!warmup_set)
+		o->warmup = 2u * o->ring_size / o->burst;
+	return 0;
+}
+
+static const char *
+dir_name(enum dir d)
+{
+	return d == DIR_ENQ ? "enqueue" : "dequeue";
+}
+
+static int
+write_json(const struct opts *o, const struct result *res, unsigned int nres)
+{
+	FILE *f = fopen(o->json, "w");
+	unsigned int i;
+
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s\n", o->json, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"ring_size\": %u,\n"
+		"  \"burst\": %u,\n  \"variant\": \"%s\",\n"
+		"  \"mrg_rxbuf\": %s,\n  \"in_order\": %s,\n"
+		"  \"iterations\": %" PRIu64 ",\n  \"time_ms\": %.1f,\n"
+		"  \"rdtsc_overhead_cycles\": %" PRIu64 ",\n  \"cases\": [",
+		rte_get_tsc_hz(), o->ring_size, o->burst, o->variant,
+		o->mrg ? "true" : "false", o->in_order ? "true" : "false",
+		o->iterations, o->iterations ? 0.0 : o->time_ms,
+		rdtsc_overhead);
+	for (i = 0; i < nres; i++)
+		fprintf(f, "%s\n    {\"ring\": \"%s\", \"size\": %u, "
+			"\"dir\": \"%s\", \"bursts\": %" PRIu64 ", "
+			"\"packets\": %" PRIu64 ", \"cycles\": %" PRIu64 ", "
+			"\"cycles_per_packet\": %.2f, \"ns_per_packet\": %.3f}",
+			i ? "," : "", res[i].ring, res[i].size,
+			dir_name(res[i].dir), res[i].bursts, res[i].packets,
+			res[i].cycles, res[i].cpp, res[i].ns);
+	fprintf(f, "\n  ]\n}\n");
+	if (fclose(f) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+eal_init(const struct opts *o, const char *prog)
+{
+	char lcores[16], prefix[64];
+	char *argv[16];
+	int argc = 0;
+
+	snprintf(lcores, sizeof(lcores), "%u", o->cpu);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=vhp-bench-%d",
+		 (int)getpid());
+	argv[argc++] = (char *)(uintptr_t)prog;
+	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = lcores;
+	if (!o->huge) {
+		argv[argc++] = (char *)(uintptr_t)"--no-huge";
+		argv[argc++] = (char *)(uintptr_t)"-m";
+		argv[argc++] = (char *)(uintptr_t)"256";
+	}
+	argv[argc++] = (char *)(uintptr_t)"--no-pci";
+	argv[argc++] = (char *)(uintptr_t)"--no-telemetry";
+	argv[argc++] = (char *)(uintptr_t)"--log-level";
+	argv[argc++] = (char *)(uintptr_t)"*:warning";
+	argv[argc++] = prefix;
+	argv[argc] = NULL;
+	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct result res[2 * 2 * MAX_SIZES];
+	unsigned int nres = 0, r, s, d;
+	struct opts o;
+	int failed = 0;
+
+	if (parse_opts(&o, argc, argv) != 0) {
+		usage(argv[0]);
+		return 2;
+	}
+	if (eal_init(&o, argv[0]) != 0) {
+		fprintf(stderr, "rte_eal_init failed\n");
+		return 1;
+	}
+	pool = rte_pktmbuf_pool_create("bench", NB_MBUFS, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "mempool: %s\n", rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return 1;
+	}
+	rdtsc_overhead = calibrate_rdtsc();
+	if (!o.quiet) {
+		printf("vhp-bench: one core (lcore %u), ring %u, burst %u, "
+		       "variant %s, %s; TSC %.0f MHz, rdtsc pair %" PRIu64
+		       " cycles (subtracted)\n", o.cpu, o.ring_size, o.burst,
+		       o.variant, o.iterations ? "fixed iterations" : "timed",
+		       (double)rte_get_tsc_hz() / 1e6, rdtsc_overhead);
+		printf("%-7s %6s %-8s %12s %10s %9s %9s\n", "ring", "size",
+		       "dir", "packets", "cyc/pkt", "ns/pkt", "Mpps");
+	}
+	for (r = 0; r < 2; r++) {
+		bool packed = r == 1;
+
+		if ((packed && !o.packed) || (!packed && !o.split))
+			continue;
+		for (s = 0; s < o.nsizes; s++) {
+			for (d = 0; d < 2; d++) {
+				enum dir dir = d == 0 ? DIR_ENQ : DIR_DEQ;
+				struct result *x = &res[nres];
+
+				if ((dir == DIR_ENQ && !o.enq) ||
+				    (dir == DIR_DEQ && !o.deq))
+					continue;
+				if (run_case(&o, packed, o.sizes[s], dir,
+					     x) != 0) {
+					printf("%-7s %6u %-8s FAILED\n",
+					       packed ? "packed" : "split",
+					       o.sizes[s], dir_name(dir));
+					failed = 1;
+					continue;
+				}
+				nres++;
+				if (!o.quiet)
+					printf("%-7s %6u %-8s %12" PRIu64
+					       " %10.2f %9.3f %9.2f\n",
+					       x->ring, x->size,
+					       dir_name(x->dir), x->packets,
+					       x->cpp, x->ns,
+					       x->ns > 0 ? 1e3 / x->ns : 0.0);
+				fflush(stdout);
+			}
+		}
+	}
+	if (o.json != NULL && write_json(&o, res, nres) != 0)
+		failed = 1;
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return failed;
+}
