@@ -245,7 +245,20 @@ h_set_status(struct req *r)
 	}
 	log_status(r, old, (uint8_t)v);
 	if (v == 0) {
-		vhp_device_soft_reset(r->dev);
+		/*
+		 * QEMU (7.2) sends SET_STATUS(0) when it stops the device
+		 * (guest reset, reboot, power-off, VM stop) and before
+		 * GET_VRING_BASE, whose answer it keeps as the rings' next
+		 * index. With CONFIGURE_MEM_SLOTS it also keeps its own copy
+		 * of our memory table and at the next start only sends the
+		 * regions that changed. So stop the device but keep the
+		 * memory table and the ring state: the front-end sets the
+		 * rings up again (NUM/BASE/ADDR/KICK) before DRIVER_OK.
+		 */
+		vhp_device_stop_running(r->dev);
+		r->dev->status = 0;
+		r->dev->refused = false;
+		__atomic_store_n(&r->dev->needs_reset, 0, __ATOMIC_RELEASE);
 		return 0;
 	}
 	r->dev->status = (uint8_t)v;
@@ -364,8 +377,24 @@ h_add_mem_reg(struct req *r)
 	struct vhp_mem_region reg;
 	const char *why = NULL;
 	struct vhp_mem *mem = &r->dev->mem;
+	uint32_t i;
 	int ret, ov;
 
+	/*
+	 * QEMU keeps one copy of our memory table per queue pair (one
+	 * vhost_dev each, all on this connection), so with several queue
+	 * pairs every region comes once per pair: a region equal to a
+	 * mapped one is already there (its fd is closed by the caller).
+	 */
+	for (i = 0; i < mem->nregions; i++) {
+		if (region_equal(&mem->regions[i], d)) {
+			VHP_LOG(DEBUG, "port %s: %s: region [gpa 0x%" PRIx64
+				" size 0x%" PRIx64 "] already mapped, kept",
+				r->port->name, r->name, d->guest_phys_addr,
+				d->memory_size);
+			return 0;
+		}
+	}
 	if (mem->nregions >= VHP_MAX_MEM_SLOTS) {
 		req_err(r, "all %u memory slots are in use (GET_MAX_MEM_SLOTS "
 			"said %u); remove a region first", VHP_MAX_MEM_SLOTS,
@@ -465,7 +494,14 @@ h_set_vring_base(struct req *r)
 
 	if (ring_check(r, s->index, &vq) != 0)
 		return -1;
-	if (s->num > 0xffff) {
+	/*
+	 * Packed rings: bits 0-14 avail index, bit 15 avail wrap counter;
+	 * QEMU also sends its used index and wrap counter in bits 16-31.
+	 * Once a ring was stopped every buffer taken was returned, so the
+	 * used position equals the avail one (what GET_VRING_BASE answered
+	 * and DPDK assumes): the upper half is accepted and not needed.
+	 */
+	if (s->num > 0xffff && !packed) {
 		req_err(r, "ring %u: base 0x%x does not fit 16 bits",
 			s->index, s->num);
 		return -1;

@@ -559,7 +559,7 @@ test_bad_inputs(void)
 		     "SET_LOG_FD");
 	expect_error(port, fd, VHOST_USER_SET_CONFIG, cfg, sizeof(cfg), NULL, 0,
 		     "SET_CONFIG");
-	v = VHP_BIT(VIRTIO_NET_F_CSUM);
+	v = VHP_BIT(VIRTIO_NET_F_CTRL_VQ);
 	expect_error(port, fd, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0,
 		     "feature not offered");
 	v = VHP_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD);
@@ -707,12 +707,20 @@ test_bad_inputs(void)
 	CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0),
 		 0);
 
-	/* ADD/REM_MEM_REG: overlap refused, add and remove work, an fd
-	 * sent with REM_MEM_REG is closed. */
+	/* ADD/REM_MEM_REG: a region equal to a mapped one is accepted and
+	 * kept once (QEMU sends one per queue pair), overlap refused, add
+	 * and remove work, an fd sent with REM_MEM_REG is closed. */
 	{
 		struct vhost_user_single_mem sm = { 0, guest_region(&g) };
 		int n0;
 
+		n0 = vhp_test_count_fds();
+		CHECK_EQ(fe_req(fd, VHOST_USER_ADD_MEM_REG, &sm, sizeof(sm),
+				&g.memfd, 1), 0);
+		CHECK_EQ(pinfo(port).mem_regions, 1);
+		CHECK_EQ(vhp_test_count_fds(), n0);	/* fd closed */
+		sm.region.guest_phys_addr += 4096;
+		sm.region.userspace_addr += 4096;
 		expect_error(port, fd, VHOST_USER_ADD_MEM_REG, &sm, sizeof(sm),
 			     &g.memfd, 1, "ADD_MEM_REG overlapping");
 		sm.region.guest_phys_addr = 0x80000000ull;
@@ -816,7 +824,7 @@ static void
 test_no_reply_ack(void)
 {
 	struct vhp_port *port = make_server("noack", 2);
-	uint64_t v = VHP_BIT(VIRTIO_NET_F_CSUM);
+	uint64_t v = VHP_BIT(VIRTIO_NET_F_CTRL_VQ);
 	int fd;
 
 	CHECK(port != NULL);
