@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Burst entry points: pick the vring of the queue pair, check that the
- * datapath may run (one acquire load), dispatch on the ring format.
+ * datapath may run (one acquire load), derive the ring's offload bits once
+ * after each (re)configuration (VHP_VQ_F_OL_INIT), dispatch on the ring
+ * format.
  */
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
@@ -30,6 +32,8 @@ vhp_enqueue_burst(struct vhp_port *port, uint16_t queue,
 
 	if (unlikely(vq == NULL || count == 0))
 		return 0;
+	if (unlikely(!(vq->flags & VHP_VQ_F_OL_INIT)))
+		vhp_vq_offload_init(vq);
 	if (vq->flags & VHP_VQ_F_PACKED)
 		return vhp_packed_enqueue(vq, pkts, count);
 	return vhp_split_enqueue(vq, pkts, count);
@@ -44,7 +48,17 @@ vhp_dequeue_burst(struct vhp_port *port, uint16_t queue,
 
 	if (unlikely(vq == NULL || count == 0 || pool == NULL))
 		return 0;
+	if (unlikely(!(vq->flags & VHP_VQ_F_OL_INIT)))
+		vhp_vq_offload_init(vq);
 	if (vq->flags & VHP_VQ_F_PACKED)
 		return vhp_packed_dequeue(vq, pool, pkts, count);
 	return vhp_split_dequeue(vq, pool, pkts, count);
+}
+
+uint64_t
+vhp_port_features(const struct vhp_port *port)
+{
+	if (port == NULL)
+		return 0;
+	return __atomic_load_n(&port->dev.features, __ATOMIC_RELAXED);
 }

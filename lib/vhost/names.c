@@ -171,3 +171,33 @@ vhp_feature_from_name(const char *name)
 		return VIRTIO_NET_F_MRG_RXBUF;
 	return -1;
 }
+
+uint64_t
+vhp_features_off_closure(uint64_t off, uint64_t offered)
+{
+	static const struct {
+		unsigned int csum;
+		unsigned int tso4, tso6, ecn, ufo;
+	} dir[2] = {
+		{ VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4,
+		  VIRTIO_NET_F_HOST_TSO6, VIRTIO_NET_F_HOST_ECN,
+		  VIRTIO_NET_F_HOST_UFO },
+		{ VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_GUEST_TSO4,
+		  VIRTIO_NET_F_GUEST_TSO6, VIRTIO_NET_F_GUEST_ECN,
+		  VIRTIO_NET_F_GUEST_UFO },
+	};
+	uint64_t left;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(dir); i++) {
+		if (off & VHP_BIT(dir[i].csum))
+			off |= offered & (VHP_BIT(dir[i].tso4) |
+					  VHP_BIT(dir[i].tso6) |
+					  VHP_BIT(dir[i].ecn) |
+					  VHP_BIT(dir[i].ufo));
+		left = offered & ~off;
+		if (!(left & (VHP_BIT(dir[i].tso4) | VHP_BIT(dir[i].tso6))))
+			off |= offered & VHP_BIT(dir[i].ecn);
+	}
+	return off;
+}

@@ -16,6 +16,12 @@
  * mbufs, and validates everything the guest wrote (read once, into locals or
  * into vq->desc_scratch).
  *
+ * Offloads (net_hdr.c): the batches take only packets without offload work
+ * (a zero flags/gso_type TX header, RX mbufs without offload flags); the
+ * others go through the single-buffer path, which applies a guest TX header
+ * with vhp_net_hdr_dequeue() and writes the header and patched packet
+ * headers vhp_net_hdr_enqueue() built in front of an RX packet.
+ *
  * Used descriptors collect in the shadow (vq->shadow_used id/len,
  * vq->shadow_count_desc slots) and are flushed once per burst: ids and
  * lengths, one barrier, the flags, and the first one's flags last with a
@@ -89,8 +95,10 @@ struct rx_src {
 	uint32_t off;			/* offset in the current segment */
 	uint32_t left;			/* packet bytes not yet written */
 	uint32_t hdr_off;		/* header bytes already written */
-	uint32_t hdr_len;
-	uint8_t hdr[sizeof(struct virtio_net_hdr)];
+	uint32_t hdr_len;		/* virtio_net_hdr + patched prefix */
+	uint32_t vhdr_len;		/* virtio_net_hdr alone (10 or 12) */
+	/* virtio_net_hdr, then (offloads) the packet's patched headers */
+	uint8_t hdr[VHP_NET_HDR_BLOB_MAX];
 	uint8_t *nb_ptr[2];		/* num_buffers bytes in the guest */
 };
 
@@ -476,7 +484,9 @@ rx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 	if (!packed_batch_flags_ok(ring, d, expect))
 		return -1;
 	if ((pkts[0]->nb_segs | pkts[1]->nb_segs | pkts[2]->nb_segs |
-	     pkts[3]->nb_segs) != 1)
+	     pkts[3]->nb_segs) != 1 ||
+	    ((pkts[0]->ol_flags | pkts[1]->ol_flags | pkts[2]->ol_flags |
+	      pkts[3]->ol_flags) & vhp_net_hdr_ol_mask(vq)))
 		return -1;
 	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
 	for (i = 0; i < PACKED_BATCH_SIZE; i++)
@@ -540,7 +550,7 @@ rx_fill(struct vhp_virtqueue *vq, const struct packed_chain *c,
 				n = RTE_MIN((uint32_t)chunk,
 					    s->hdr_len - s->hdr_off);
 				memcpy(dst, s->hdr + s->hdr_off, n);
-				if (s->hdr_len == 12) {
+				if (s->vhdr_len == 12) {
 					if (s->hdr_off <= 10 &&
 					    s->hdr_off + n > 10)
 						s->nb_ptr[0] =
@@ -601,13 +611,14 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 	uint16_t nbufs = 0, i;
 	struct packed_chain c;
 	struct rx_src s;
-	uint32_t written;
+	uint32_t written, skip = 0;
 	enum packed_parse r;
+	const bool ol = (m->ol_flags & vhp_net_hdr_ol_mask(vq)) != 0;
 
 	r = packed_parse(vq, lidx, lwrap, lbudget, true, &c);
 	if (r == PARSE_EMPTY || r == PARSE_BROKEN)
 		return RX_STOP;
-	if (likely(r == PARSE_OK && c.nseg == 1 && m->nb_segs == 1)) {
+	if (likely(r == PARSE_OK && c.nseg == 1 && m->nb_segs == 1 && !ol)) {
 		uint32_t need = vq->hdr_len + m->pkt_len;
 		uint8_t *dst;
 
@@ -629,12 +640,24 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 		}
 	}
 
+	s.vhdr_len = vq->hdr_len;
+	if (ol) {
+		/* Dropped (counted) when the guest cannot take it: the
+		 * buffer stays for the next packet. */
+		if (vhp_net_hdr_enqueue(vq, m, s.hdr, &skip) != 0)
+			return RX_TAKEN;
+	} else {
+		memcpy(s.hdr, packed_hdr12, sizeof(packed_hdr12));
+	}
 	s.m = m;
-	s.off = 0;
-	s.left = m->pkt_len;
+	s.off = skip;
+	while (s.off >= s.m->data_len && s.m->next != NULL) {
+		s.off -= s.m->data_len;
+		s.m = s.m->next;
+	}
+	s.left = m->pkt_len - skip;
 	s.hdr_off = 0;
-	s.hdr_len = vq->hdr_len;
-	memcpy(s.hdr, packed_hdr12, sizeof(s.hdr));
+	s.hdr_len = vq->hdr_len + skip;
 	s.nb_ptr[0] = NULL;
 	s.nb_ptr[1] = NULL;
 	for (;;) {
@@ -793,11 +816,19 @@ tx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 				rte_pktmbuf_tailroom(pkts[i]) ||
 			     packed_addr_overflows(&d[i])))
 			return -1;
-		src[i] = vhp_gpa_to_hva_full(vq->mem, d[i].addr + hdr_len,
-					     d[i].len - hdr_len,
+		src[i] = vhp_gpa_to_hva_full(vq->mem, d[i].addr, d[i].len,
 					     &vq->mem_hint);
 		if (unlikely(src[i] == NULL))
 			return -1;
+		if (unlikely(vq->flags & VHP_VQ_F_HOST_OL)) {
+			uint16_t w;
+
+			/* Offload headers take the single-buffer path. */
+			memcpy(&w, src[i], sizeof(w));
+			if (w != 0)
+				return -1;
+		}
+		src[i] += hdr_len;
 		rte_prefetch0(src[i]);
 	}
 	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
@@ -931,6 +962,57 @@ tx_copy(struct vhp_virtqueue *vq, const struct packed_chain *c,
 	return TX_COPY_OK;
 }
 
+/*
+ * Guest TX offload header of buffer @p c (read once, possibly across
+ * descriptors) applied to @p m. A zero flags/gso_type pair costs one test.
+ * @return 0 keep the packet, -1 drop it (counted).
+ */
+static __rte_always_inline int
+tx_offload(struct vhp_virtqueue *vq, const struct packed_chain *c,
+	   struct rte_mbuf *m)
+{
+	struct virtio_net_hdr h;
+	uint8_t *dst = (uint8_t *)&h;
+	uint32_t need = vq->hdr_len, i;
+	uint16_t w;
+
+	if (likely(c->seg[0].len >= 2)) {
+		const void *p = vhp_gpa_to_hva_full(vq->mem, c->seg[0].addr, 2,
+						    &vq->mem_hint);
+
+		if (likely(p != NULL)) {
+			memcpy(&w, p, sizeof(w));
+			if (likely(w == 0))
+				return 0;
+		}
+	}
+	for (i = 0; i < c->nseg && need > 0; i++) {
+		uint64_t gpa = c->seg[i].addr;
+		uint32_t len = RTE_MIN(c->seg[i].len, need);
+
+		while (len > 0) {
+			uint64_t chunk = len;
+			const void *p = vhp_gpa_to_hva(vq->mem, gpa, &chunk,
+						       &vq->mem_hint);
+
+			if (unlikely(p == NULL)) {
+				vhp_vq_error(vq, VHP_ERR_ADDR, "TX header of "
+					     "buffer id %u outside guest "
+					     "memory", c->id);
+				return -1;
+			}
+			memcpy(dst, p, chunk);
+			dst += chunk;
+			gpa += chunk;
+			len -= (uint32_t)chunk;
+			need -= (uint32_t)chunk;
+		}
+	}
+	if ((h.flags | h.gso_type) == 0)
+		return 0;
+	return vhp_net_hdr_dequeue(vq, &h, m);
+}
+
 enum tx_result {
 	TX_GOT,		/* packet stored in the mbuf */
 	TX_DROPPED,	/* bad buffer returned empty, mbuf unused */
@@ -1002,6 +1084,14 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		goto drop;
 	}
 got:
+	if (unlikely(vq->flags & VHP_VQ_F_HOST_OL) &&
+	    unlikely(tx_offload(vq, &c, m) != 0)) {
+		if (prealloc)
+			tx_mbuf_reset(m);
+		else
+			rte_pktmbuf_free(m);
+		goto drop;
+	}
 	*slot = m;
 	*bytes += m->pkt_len;
 	packed_shadow_tx(vq, c.id, c.ndesc);

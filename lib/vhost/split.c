@@ -12,6 +12,13 @@
  * the number of buffers (virtio 1.2, 2.7.9); RX keeps one entry per buffer
  * because each carries its own length.
  *
+ * Offloads (net_hdr.c): with NET_F_CSUM negotiated (VHP_VQ_F_HOST_OL) a TX
+ * header whose flags/gso_type are not zero is turned into mbuf offload
+ * requests, or the packet dropped as bad_offload; an RX mbuf carrying an
+ * offload flag (vhp_net_hdr_ol_mask()) takes the slow path, which writes
+ * the header vhp_net_hdr_enqueue() built plus the patched packet headers.
+ * Packets without either cost one flag test each.
+ *
  * Bad guest buffers are dropped and counted (vhp_vq_error), and the buffer is
  * still returned to the guest with used len 0. A bad head index carries no
  * buffer: it is skipped. An avail index more than a ring ahead means the ring
@@ -255,13 +262,14 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 	const uint16_t start_avail = (uint16_t)(vq->last_avail_idx - 1);
 	const uint16_t start_shadow = vq->shadow_count;
 	const bool mrg = (vq->flags & VHP_VQ_F_MRG_RXBUF) != 0;
-	const uint32_t hdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
+	const uint32_t vhdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
 	const struct rte_mbuf *seg = m;
-	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t src_left = m->data_len;
-	uint32_t data_left = m->pkt_len;
-	uint32_t hdr_done = 0;
-	uint8_t hdr[SPLIT_HDR_MAX];
+	const uint8_t *src;
+	uint32_t src_left;
+	uint32_t data_left;
+	uint32_t hdr_done = 0, hdr_len = vhdr_len, skip = 0;
+	/* virtio_net_hdr, then (offloads) the packet's patched headers */
+	uint8_t hdr[VHP_NET_HDR_BLOB_MAX];
 	uint8_t *nb_ptr[2] = { NULL, NULL };
 	uint16_t nbufs = 0;
 	struct split_chain ch;
@@ -269,7 +277,25 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 	uint8_t *p;
 	int err;
 
-	split_rx_hdr(hdr);
+	if (m->ol_flags & vhp_net_hdr_ol_mask(vq)) {
+		if (vhp_net_hdr_enqueue(vq, m, hdr, &skip) != 0) {
+			/* Dropped (counted): the buffer stays for the next
+			 * packet. */
+			vq->last_avail_idx = start_avail;
+			return 1;
+		}
+		hdr_len += skip;
+	} else {
+		split_rx_hdr(hdr);
+	}
+	/* The packet data after the prefix carried in hdr[]. */
+	data_left = m->pkt_len - skip;
+	while (skip >= seg->data_len && seg->next != NULL) {
+		skip -= seg->data_len;
+		seg = seg->next;
+	}
+	src = rte_pktmbuf_mtod_offset(seg, const uint8_t *, skip);
+	src_left = seg->data_len - skip;
 	for (;;) {
 		if (unlikely(split_chain_start(vq, &ch, &d,
 					       VRING_DESC_F_WRITE) != 0))
@@ -284,7 +310,7 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 				if (p == NULL)
 					break;
 				memcpy(p, hdr + hdr_done, l);
-				for (k = 10; k < 12; k++)
+				for (k = 10; k < vhdr_len; k++)
 					if (k >= hdr_done && k < hdr_done + l)
 						nb_ptr[k - 10] =
 							p + (k - hdr_done);
@@ -363,6 +389,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		  uint16_t count)
 {
 	const uint32_t hdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
+	const uint64_t ol_mask = vhp_net_hdr_ol_mask(vq);
 	uint8_t hdr[SPLIT_HDR_MAX];
 	uint16_t avail_idx, head, i, j, pre;
 	struct vring_desc d;
@@ -399,7 +426,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		}
 		d = split_desc_read(&vq->desc[head]);
 		need = hdr_len + m->pkt_len;
-		if (likely(m->nb_segs == 1 &&
+		if (likely(m->nb_segs == 1 && !(m->ol_flags & ol_mask) &&
 			   (d.flags & (VRING_DESC_F_NEXT | VRING_DESC_F_WRITE |
 				       VRING_DESC_F_INDIRECT)) ==
 			   VRING_DESC_F_WRITE && d.len >= need)) {
@@ -453,6 +480,7 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		   struct rte_mbuf *m, const struct vring_desc *d)
 {
 	const uint32_t hdr_len = vq->hdr_len;
+	struct virtio_net_hdr vh;
 	struct rte_mbuf *cur = m, *seg;
 	uint32_t hdr_left = hdr_len;
 	uint32_t room = rte_pktmbuf_tailroom(m);
@@ -467,11 +495,12 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		return -EINVAL;
 	for (;;) {
 		if (hdr_left != 0) {
-			/* Header (possibly split across descriptors): no
-			 * offload is negotiated, so its bytes are skipped. */
+			/* Header, possibly split across descriptors: copied
+			 * (read once) for the offload check. */
 			p = split_chain_seg(vq, &ch, hdr_left, &l, &err);
 			if (p == NULL)
 				break;
+			memcpy((uint8_t *)&vh + (hdr_len - hdr_left), p, l);
 			hdr_left -= l;
 			continue;
 		}
@@ -515,7 +544,32 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		return -EINVAL;
 	}
 	m->pkt_len = pkt_len;
+	if ((vq->flags & VHP_VQ_F_HOST_OL) &&
+	    (vh.flags | vh.gso_type) != 0 &&
+	    vhp_net_hdr_dequeue(vq, &vh, m) != 0)
+		return -EINVAL;
 	return 0;
+}
+
+/*
+ * Offload header of a guest TX packet at @p p (mapped, read here once):
+ * a zero flags/gso_type pair costs one test.
+ * @return 0 keep the packet, -1 drop it (counted).
+ */
+static __rte_always_inline int
+split_tx_offload(struct vhp_virtqueue *vq, const uint8_t *p,
+		 struct rte_mbuf *m)
+{
+	struct virtio_net_hdr h;
+	uint16_t w;
+
+	memcpy(&w, p, sizeof(w));
+	if (likely(w == 0))
+		return 0;
+	memcpy(&h, p, 10);
+	h.flags = (uint8_t)w;
+	h.gso_type = (uint8_t)(w >> 8);
+	return vhp_net_hdr_dequeue(vq, &h, m);
 }
 
 /* Record one used TX buffer (len 0): in the shadow, or with IN_ORDER as
@@ -538,6 +592,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 {
 	const uint32_t hdr_len = vq->hdr_len;
 	const bool in_order = (vq->flags & VHP_VQ_F_IN_ORDER) != 0;
+	const bool ol = (vq->flags & VHP_VQ_F_HOST_OL) != 0;
 	uint16_t heads[SPLIT_BATCH];
 	uint16_t avail_idx, n, j, b, nb, nout = 0;
 	uint16_t last_id = 0, nused = 0;
@@ -590,6 +645,14 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 						   p + hdr_len, plen);
 					m->data_len = (uint16_t)plen;
 					m->pkt_len = plen;
+					if (unlikely(ol) && unlikely(
+					    split_tx_offload(vq, p, m) != 0)) {
+						split_mbuf_recycle(m);
+						split_tx_used(vq, in_order,
+							      head, &last_id,
+							      &nused);
+						continue;
+					}
 					split_tx_used(vq, in_order, head,
 						      &last_id, &nused);
 					bytes += plen;

@@ -157,6 +157,12 @@ struct vhp_vring_stats {
 	uint64_t bad_len;	/**< buffer too small or header too short */
 	uint64_t alloc_failed;	/**< mbuf allocation failures */
 	uint64_t broken;	/**< times the ring was marked broken */
+	/**
+	 * Guest TX packets dropped for an invalid virtio_net_hdr offload
+	 * request (NEEDS_CSUM outside the packet, GSO type not negotiated or
+	 * not matching the packet, gso_size 0, ...). Included in errors.
+	 */
+	uint64_t bad_offload;
 };
 
 /**
@@ -217,6 +223,53 @@ const char *vhp_request_name(uint32_t request);
  * @return the bit, or -1.
  */
 int vhp_feature_from_name(const char *name);
+
+/** Offload features of virtio-net (CSUM, GUEST_CSUM, TSO, ECN, UFO). */
+#define VHP_FEATURES_OFFLOAD	UINT64_C(0x7f83)
+
+/**
+ * Complete a set of features to turn off with the features that depend on
+ * them, so that what is left is a consistent set a driver accepts
+ * (virtio 1.2, 5.1.3.1): no HOST_TSO4/6, HOST_UFO or HOST_ECN without CSUM,
+ * no GUEST_TSO4/6, GUEST_UFO or GUEST_ECN without GUEST_CSUM, no ECN
+ * without TSO4 or TSO6 in the same direction.
+ *
+ * @param off
+ *   Feature bits to turn off.
+ * @param offered
+ *   Feature bits that would be offered otherwise (only those are added).
+ * @return @p off plus the dependants of its bits within @p offered.
+ */
+uint64_t vhp_features_off_closure(uint64_t off, uint64_t offered);
+
+/**
+ * Virtio features the front-end of @p port negotiated (SET_FEATURES), read
+ * without a lock: meant for a datapath thread deciding per burst whether a
+ * packet needs software help (e.g. TCP segmentation when the guest lacks
+ * GUEST_TSO4). Only stable while the port's queues are ready.
+ *
+ * @return the feature bits, 0 when @p port is NULL or not negotiated.
+ */
+uint64_t vhp_port_features(const struct vhp_port *port);
+
+/**
+ * Finish in software the checksum offloads an mbuf asks for
+ * (RTE_MBUF_F_TX_IP_CKSUM, RTE_MBUF_F_TX_TCP_CKSUM, RTE_MBUF_F_TX_UDP_CKSUM),
+ * for a port that cannot do them (a pcap file, a device without the
+ * offload): packets a guest sent with partial checksums come out of
+ * vhp_dequeue_burst() with these requests. The checksums are written into
+ * the packet and the request flags cleared. l2_len/l3_len are used when
+ * set, else the headers are parsed.
+ *
+ * @param m
+ *   The packet; must be writable (direct, not shared) with its headers in
+ *   the first segment.
+ * @return 0 done (or nothing to do); -ENOTSUP a segmentation request
+ *   (RTE_MBUF_F_TX_TCP_SEG/UDP_SEG: use rte_gso first), SCTP, or headers
+ *   that are not IPv4/IPv6 in the first segment; -EPERM a shared or
+ *   indirect mbuf. The packet is unchanged on error.
+ */
+int vhp_mbuf_offload_sw(struct rte_mbuf *m);
 
 /**
  * Register the calling thread as a datapath thread (QSBR reader).

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "memory.h"
+#include "net_hdr.h"
 #include "vhp.h"
 #include "virtio_defs.h"
 #include "virtqueue.h"
@@ -28,6 +29,14 @@
 	VHP_BIT(VIRTIO_F_ANY_LAYOUT) | \
 	VHP_BIT(VIRTIO_NET_F_MRG_RXBUF) | \
 	VHP_BIT(VIRTIO_NET_F_MQ) | \
+	VHP_BIT(VIRTIO_NET_F_CSUM) | \
+	VHP_BIT(VIRTIO_NET_F_GUEST_CSUM) | \
+	VHP_BIT(VIRTIO_NET_F_HOST_TSO4) | \
+	VHP_BIT(VIRTIO_NET_F_HOST_TSO6) | \
+	VHP_BIT(VIRTIO_NET_F_HOST_ECN) | \
+	VHP_BIT(VIRTIO_NET_F_GUEST_TSO4) | \
+	VHP_BIT(VIRTIO_NET_F_GUEST_TSO6) | \
+	VHP_BIT(VIRTIO_NET_F_GUEST_ECN) | \
 	VHP_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 
 /** Protocol features offered. LOG_SHMFD waits for the dirty log. */

@@ -28,6 +28,7 @@ enum vhp_vq_error {
 	VHP_ERR_INDIRECT,	/**< nested/oversized/misaligned indirect */
 	VHP_ERR_INDEX,		/**< head or avail index beyond the ring */
 	VHP_ERR_LEN,		/**< buffer too small / header too short */
+	VHP_ERR_OFFLOAD,	/**< virtio_net_hdr offload request invalid */
 	VHP_ERR_MAX
 };
 
@@ -50,6 +51,23 @@ struct vhp_vq_stats {
 #define VHP_VQ_F_INDIRECT	(1u << 3)
 #define VHP_VQ_F_PACKED		(1u << 4)
 #define VHP_VQ_F_TX		(1u << 5)	/* odd vring: guest TX */
+/*
+ * Offload bits. They are derived from the negotiated features by the
+ * datapath itself on the first burst after the control plane (re)wrote
+ * vq->flags (VHP_VQ_F_OL_INIT clear), see vhp_vq_offload_init().
+ */
+#define VHP_VQ_F_OL_INIT	(1u << 6)	/* offload bits below are valid */
+/* Guest TX: NET_F_CSUM negotiated, headers may carry NEEDS_CSUM / GSO. */
+#define VHP_VQ_F_HOST_OL	(1u << 7)
+/* Guest RX: GUEST_CSUM negotiated (NEEDS_CSUM / DATA_VALID accepted). */
+#define VHP_VQ_F_GUEST_CSUM	(1u << 8)
+
+/* vq->ol_features bits: the offload features negotiated, by direction. */
+#define VHP_OL_CSUM		(1u << 0)	/* CSUM / GUEST_CSUM */
+#define VHP_OL_TSO4		(1u << 1)	/* HOST_TSO4 / GUEST_TSO4 */
+#define VHP_OL_TSO6		(1u << 2)	/* HOST_TSO6 / GUEST_TSO6 */
+#define VHP_OL_ECN		(1u << 3)	/* HOST_ECN / GUEST_ECN */
+#define VHP_OL_UFO		(1u << 4)	/* HOST_UFO / GUEST_UFO */
 
 /** One vring of a device. */
 struct vhp_virtqueue {
@@ -94,6 +112,8 @@ struct vhp_virtqueue {
 	uint8_t shadow_used_wrap;
 	/** Scratch for indirect tables copied out of guest memory. */
 	struct vring_desc *desc_scratch;
+	/** VHP_OL_* negotiated for this ring's direction (rare paths only). */
+	uint8_t ol_features;
 
 	struct vhp_vq_stats stats __rte_cache_aligned;
 

@@ -19,6 +19,7 @@ static const char *const vhp_vq_error_names[VHP_ERR_MAX] = {
 	[VHP_ERR_INDIRECT] = "bad_indirect",
 	[VHP_ERR_INDEX] = "bad_index",
 	[VHP_ERR_LEN] = "bad_len",
+	[VHP_ERR_OFFLOAD] = "bad_offload",
 };
 
 const char *

@@ -7,7 +7,9 @@
  * gen_packed_seeds.py:
  *   0      ring size = 1 + b % 64
  *   1      bit0 EVENT_IDX, bit1 MRG_RXBUF, bit2 IN_ORDER, bit3 INDIRECT,
- *          bit4 12-byte header (else 10)
+ *          bit4 12-byte header (else 10), bit5 offloads (guest TX headers
+ *          parsed: NET_F_CSUM, TSO4/6, ECN; enqueued packets marked with
+ *          TX offload requests), bit6 GUEST_CSUM/TSO4/TSO6
  *   2-3    start index (bits 0-14, modulo size), bit 15 wrap counter
  *   4      0: one memory region, else split at (b % 255 + 1) pages
  *   5      driver event flags (b % 4)
@@ -138,6 +140,61 @@ fuzz_pkt(uint32_t len)
 	return head;
 }
 
+/*
+ * Offload fuzzing: mark packet @p m (pattern bytes) with TX offload
+ * requests chosen by @p sel, and make it look like TCP/IPv4 when it is
+ * long enough, so the enqueue offload path parses and patches it.
+ */
+static void
+fuzz_mark_offload(struct rte_mbuf *m, uint32_t sel)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (m->data_len >= 54) {
+		p[12] = 0x08;
+		p[13] = 0x00;
+		p[14] = 0x45;
+		p[16] = (uint8_t)((m->pkt_len - 14) >> 8);
+		p[17] = (uint8_t)(m->pkt_len - 14);
+		p[20] = 0;
+		p[23] = 6;
+		p[46] = 0x50;
+	}
+	switch (sel % 7) {
+	case 1:
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l2_len = 14;
+		m->l3_len = 20;
+		break;
+	case 2:
+		m->ol_flags = RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = 14;
+		m->l3_len = 40;
+		break;
+	case 3:
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
+		m->l2_len = 14;
+		m->l3_len = 20;
+		m->l4_len = 20;
+		m->tso_segsz = (uint16_t)(sel % 1500);
+		break;
+	case 4:
+		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM;	/* lengths parsed */
+		break;
+	case 5:
+		m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		break;
+	case 6:
+		m->ol_flags = RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_SCTP_CKSUM;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool fuzz_ol;	/* this input negotiates offloads */
+
 static void
 fuzz_check(const struct vhp_virtqueue *vq, uint16_t got, uint16_t count)
 {
@@ -163,6 +220,8 @@ fuzz_round(struct guest_packed *gp, const uint8_t *op)
 				(i + 1) * 2654435761u) % 9500);
 
 			pkts[n] = fuzz_pkt(len);
+			if (pkts[n] != NULL && fuzz_ol)
+				fuzz_mark_offload(pkts[n], len + seed);
 			if (pkts[n] != NULL)
 				n++;
 		}
@@ -215,6 +274,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vq_flags |= VHP_VQ_F_IN_ORDER;
 	if (cfg & 8)
 		vq_flags |= VHP_VQ_F_INDIRECT;
+	/* One ring does both directions here: HOST_OL applies to dequeue,
+	 * GUEST_CSUM to enqueue. */
+	fuzz_ol = (cfg & 32) != 0;
+	vq_flags |= VHP_VQ_F_OL_INIT;
+	if (fuzz_ol)
+		vq_flags |= VHP_VQ_F_HOST_OL;
+	if (cfg & 64)
+		vq_flags |= VHP_VQ_F_GUEST_CSUM;
 
 	if (guest_mem_create(&gm, FUZZ_GPA_BASE, FUZZ_MEM_SIZE) != 0)
 		abort();
@@ -235,6 +302,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	gp.driver_event->flags = (uint16_t)(rd_le(data, size, 5, 1) % 4);
 	gp.driver_event->off_wrap = (uint16_t)rd_le(data, size, 6, 2);
+	if (cfg & 96)
+		gp.vq->ol_features = VHP_OL_CSUM | VHP_OL_TSO4 | VHP_OL_TSO6 |
+			VHP_OL_ECN;
 
 	ops_off = FUZZ_HDR + (size_t)qsize * 16;
 	mem_off = ops_off + FUZZ_ROUNDS * 4;

@@ -11,7 +11,10 @@
  *
  * Input format (little-endian; reads past the end give zeros), mirrored by
  * gen_split_seeds.py:
- *   u8 qlog        Q = 2 << (qlog % 8)
+ *   u8 qlog        Q = 2 << (qlog % 8); bit3 offloads negotiated (TX:
+ *                  NET_F_CSUM with TSO4/6 and ECN, so the guest's headers
+ *                  are parsed; RX packets marked with TX offload requests),
+ *                  bit4 RX: GUEST_CSUM/TSO4/TSO6 (else done in software)
  *   u8 cfg         bit0 EVENT_IDX, bit1 MRG_RXBUF, bit2 IN_ORDER,
  *                  bit3 INDIRECT, bit4 12-byte header (else 10), bit5 two
  *                  regions, bit6 hole between them, bit7 NO_INTERRUPT
@@ -220,6 +223,61 @@ check_ring(struct guest_split *g, uint16_t used_before, uint16_t avail_before,
 	}
 }
 
+/*
+ * Offload fuzzing: mark packet @p m (pattern bytes) with TX offload
+ * requests chosen by @p sel, and make it look like TCP/IPv4 when it is
+ * long enough, so the enqueue offload path parses and patches it.
+ */
+static void
+fuzz_mark_offload(struct rte_mbuf *m, uint32_t sel)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (m->data_len >= 54) {
+		p[12] = 0x08;
+		p[13] = 0x00;
+		p[14] = 0x45;
+		p[16] = (uint8_t)((m->pkt_len - 14) >> 8);
+		p[17] = (uint8_t)(m->pkt_len - 14);
+		p[20] = 0;
+		p[23] = 6;
+		p[46] = 0x50;
+	}
+	switch (sel % 7) {
+	case 1:
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l2_len = 14;
+		m->l3_len = 20;
+		break;
+	case 2:
+		m->ol_flags = RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = 14;
+		m->l3_len = 40;
+		break;
+	case 3:
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
+		m->l2_len = 14;
+		m->l3_len = 20;
+		m->l4_len = 20;
+		m->tso_segsz = (uint16_t)(sel % 1500);
+		break;
+	case 4:
+		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM;	/* lengths parsed */
+		break;
+	case 5:
+		m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		break;
+	case 6:
+		m->ol_flags = RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_SCTP_CKSUM;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool fuzz_ol;	/* this input negotiates offloads */
+
 static void
 run_rx(struct reader *r, struct guest_split *g)
 {
@@ -251,6 +309,8 @@ run_rx(struct reader *r, struct guest_split *g)
 			memset(p, (int)(off & 0xff), n);
 			off += n;
 		}
+		if (fuzz_ol)
+			fuzz_mark_offload(m, len);
 		pkts[i] = m;
 	}
 	if (npk == 0 || !vq->ready)
@@ -336,10 +396,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct guest_split rx, tx;
 	struct guest_mem *gm;
 	uint16_t q, flags = 0, base;
-	uint8_t cfg, hdr_len;
+	uint8_t cfg, hdr_len, qlog;
 	bool hole;
 
-	q = (uint16_t)(2u << (rd8(&r) % 8));
+	qlog = rd8(&r);
+	q = (uint16_t)(2u << (qlog % 8));
+	fuzz_ol = (qlog & 8) != 0;
 	cfg = rd8(&r);
 	base = rd16(&r);
 	if (cfg & 1)
@@ -355,9 +417,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hole = (cfg & 32) && (cfg & 64);
 	gm->next = PAGE;
 	memset(gm->guest, 0, MEM_SIZE);
-	FUZZ_ASSERT(guest_split_init(&rx, gm, q, flags, hdr_len, base) == 0);
-	FUZZ_ASSERT(guest_split_init(&tx, gm, q, flags | VHP_VQ_F_TX, hdr_len,
-				     base) == 0);
+	flags |= VHP_VQ_F_OL_INIT;
+	FUZZ_ASSERT(guest_split_init(&rx, gm, q, flags |
+				     ((qlog & 16) ? VHP_VQ_F_GUEST_CSUM : 0),
+				     hdr_len, base) == 0);
+	FUZZ_ASSERT(guest_split_init(&tx, gm, q, flags | VHP_VQ_F_TX |
+				     (fuzz_ol ? VHP_VQ_F_HOST_OL : 0),
+				     hdr_len, base) == 0);
+	rx.vq->ol_features = (qlog & 16) ? (VHP_OL_CSUM | VHP_OL_TSO4 |
+					    VHP_OL_TSO6) : 0;
+	tx.vq->ol_features = fuzz_ol ? (VHP_OL_CSUM | VHP_OL_TSO4 |
+					VHP_OL_TSO6 | VHP_OL_ECN) : 0;
 	FUZZ_ASSERT(gm->next <= DATA_OFF);
 	guest_split_set_no_interrupt(&rx, cfg & 128);
 	guest_split_set_no_interrupt(&tx, cfg & 128);

@@ -22,7 +22,19 @@ NEXT, WRITE, INDIRECT = 1, 2, 4
 AUTO = 1 << 14          # "make available for the current lap"
 RAW = 1 << 63           # address used as is (outside guest memory)
 
-EVENT_IDX, MRG, IN_ORDER, INDIR, HDR12 = 1, 2, 4, 8, 16
+EVENT_IDX, MRG, IN_ORDER, INDIR, HDR12, OL, GUEST_OL = 1, 2, 4, 8, 16, 32, 64
+
+
+def tcp4_frame(payload):
+    """Ethernet + IPv4 + TCP + payload bytes (checksum field: 0)."""
+    l4 = struct.pack('!HHIIBBHHH', 1234, 80, 1, 0, 5 << 4, 0x18, 65535, 0, 0)
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4) + payload, 1, 0, 64,
+                     6, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    return bytes(12) + b'\x08\x00' + ip + l4 + bytes(i & 0xff for i in range(payload))
+
+
+def net_hdr(flags, gso, gso_size, cstart, coff):
+    return struct.pack('<BBHHHHH', flags, gso, 0, gso_size, cstart, coff, 0)
 
 
 def desc(addr, length, did, flags):
@@ -118,6 +130,23 @@ def seeds():
     out['non_pow2_size'] = seed(7, HDR12, [desc(buf(i), 2048, i,
                                                 WRITE | AUTO)
                                            for i in range(7)], enq * 4)
+    # offloads: guest TX headers (valid, GSO, DATA_VALID, bad) and RX
+    # packets marked with offload requests, GUEST_CSUM or not
+    mem = bytearray(0x8000)
+    hdrs = [net_hdr(1, 0, 0, 34, 16), net_hdr(1, 1, 1000, 34, 16),
+            net_hdr(2, 0, 0, 0, 0), net_hdr(1, 0, 0, 34, 3000),
+            net_hdr(1, 1, 0, 34, 16), net_hdr(1, 4, 1000, 34, 16),
+            net_hdr(1, 0, 0, 14, 2), net_hdr(0x81, 0, 0, 34, 16)]
+    tx = []
+    for i, hdr in enumerate(hdrs):
+        f = hdr + tcp4_frame(100 + 600 * (i % 3))
+        mem[0x1000 * i:0x1000 * i + len(f)] = f
+        tx.append(desc(DATA_OFF + 0x1000 * i, len(f), i, AUTO))
+    for cfg, name in ((OL | GUEST_OL, 'offload'), (OL, 'offload_sw')):
+        out[name + '_tx'] = seed(8, HDR12 | cfg, tx, deq, mem=bytes(mem))
+        out[name + '_rx'] = seed(16, HDR12 | MRG | cfg, [
+            desc(buf(i), 2048, i, WRITE | AUTO) for i in range(16)],
+            [(1, 8, 1514), (1, 4, 3001), (1, 8, 77)])
     return out
 
 

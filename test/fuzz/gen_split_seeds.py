@@ -127,6 +127,18 @@ class Mem:
         return bytes(self.b)
 
 
+def tcp4_frame(payload):
+    """Ethernet + IPv4 + TCP (checksum field: anything) + payload bytes."""
+    l4 = struct.pack('!HHIIBBHHH', 1234, 80, 1, 0, 5 << 4, 0x18, 65535, 0, 0)
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4) + payload, 1, 0, 64,
+                     6, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    return bytes(12) + b'\x08\x00' + ip + l4 + bytes(i & 0xff for i in range(payload))
+
+
+def net_hdr(flags, gso, gso_size, cstart, coff, hdr_len=0):
+    return struct.pack('<BBHHHHH', flags, gso, hdr_len, gso_size, cstart, coff, 0)
+
+
 def seeds():
     s = {}
     rxbuf = 0x8000   # RX buffers live past the TX data
@@ -140,6 +152,26 @@ def seeds():
     rxd = [D(rxbuf + i * 0x1000, 2048, WRITE) for i in range(4)]
     s['simple'] = seed(2, HDR12, 0, ([0, 1, 2, 3], rxd), ([0, 1, 2, 3], txd),
                        [60, 1000, 1514, 3000], 8, m)
+
+    # 1b. offloads (qlog bit 3: NET_F_CSUM+TSO, bit 4: GUEST_CSUM+TSO):
+    # guest TX headers valid and not, RX packets marked for offloads
+    m = Mem()
+    txd = []
+    hdrs = [net_hdr(1, 0, 0, 34, 16), net_hdr(1, 1, 1000, 34, 16, 54),
+            net_hdr(2, 0, 0, 0, 0), net_hdr(1, 0, 0, 34, 2000),
+            net_hdr(1, 1, 0, 34, 16), net_hdr(0, 1, 1000, 34, 16),
+            net_hdr(1, 4, 1000, 34, 16), net_hdr(1, 0, 0, 14, 2)]
+    for i, hdr in enumerate(hdrs):
+        f = tcp4_frame(100 + 700 * (i % 3))
+        m.put(i * 0x800, hdr + f)
+        txd.append(D(i * 0x800, 12 + len(f)))
+    rxd = [D(rxbuf + i * 0x1000, 4096, WRITE) for i in range(8)]
+    s['offload'] = seed(2 | 8 | 16, HDR12 | MRG, 0,
+                        (list(range(8)), rxd), (list(range(8)), txd),
+                        [1514, 3001, 1000, 60, 1515, 4000, 2000, 100], 8, m)
+    s['offload_sw'] = seed(2 | 8, HDR12, 0,
+                           (list(range(8)), rxd), (list(range(8)), txd),
+                           [1514, 3001, 1000, 60, 1515, 4000, 2000, 100], 8, m)
 
     # 2. 10-byte header, same shape
     m = Mem()

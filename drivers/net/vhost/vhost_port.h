@@ -4,6 +4,11 @@
  * Port driver over libvhostpath: one vhost-user socket per port.
  *
  * Arguments: PATH[,queues=N][,client=1][,features-off=NAME|NAME...]
+ * [,offloads=0]. features-off turns virtio features off (dependants
+ * follow: csum takes host_tso4/6 and host_ecn, guest_csum the guest_*
+ * offloads); offloads=0 turns every checksum/TSO/ECN feature off.
+ * TSO packets for a guest without GUEST_TSO4/6 are segmented here (IPv4
+ * with rte_gso, IPv6 by copying); checksums are left to the library.
  * RX queue q drains the guest's TX ring (vring 2q+1), TX queue q fills the
  * guest's RX ring (vring 2q).
  */

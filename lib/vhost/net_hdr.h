@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * virtio_net_hdr offloads <-> mbuf ol_flags (net_hdr.c).
+ *
+ * Guest TX (dequeue): a header with NEEDS_CSUM and/or a GSO type becomes
+ * mbuf TX offload requests (RTE_MBUF_F_TX_IPV4/IPV6, TX_TCP_CKSUM/
+ * TX_UDP_CKSUM, TX_TCP_SEG with tso_segsz, l2/l3/l4_len) after checking it
+ * against the packet; the L4 checksum field is set to the pseudo-header
+ * checksum as DPDK's TX offload convention wants it. A checksum request
+ * that is no TCP/UDP offload (csum_start elsewhere) is finished in
+ * software. DATA_VALID becomes RTE_MBUF_F_RX_L4_CKSUM_GOOD.
+ *
+ * Guest RX (enqueue): TX offload requests become NEEDS_CSUM/GSO headers
+ * when the guest negotiated them, else the checksums are finished in
+ * software; RX_L4_CKSUM_GOOD becomes DATA_VALID. The packet is never
+ * written: patched header bytes go out through a prefix copy.
+ *
+ * Both are only called on the rare path: dequeue when the ring negotiated
+ * NET_F_CSUM and the header's flags or gso_type is not zero, enqueue when an
+ * mbuf carries one of VHP_NET_HDR_OL_TX (or RX_L4 flags with GUEST_CSUM).
+ */
+#ifndef VHP_NET_HDR_H
+#define VHP_NET_HDR_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "virtqueue.h"
+
+/** mbuf flags that need a header or software work on enqueue. */
+#define VHP_NET_HDR_OL_TX (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | \
+			   RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_IP_CKSUM)
+
+/** Largest packet prefix (L2+L3+L4 up to the checksum field) patched. */
+#define VHP_NET_HDR_PREFIX_MAX	256u
+
+/** Header blob: virtio_net_hdr (12) + patched packet prefix. */
+#define VHP_NET_HDR_BLOB_MAX	(12u + VHP_NET_HDR_PREFIX_MAX)
+
+/**
+ * mbuf ol_flags that send an enqueued packet to the offload path of
+ * @p vq: TX offload requests always; RX_L4 checksum status only when the
+ * guest takes DATA_VALID (GUEST_CSUM).
+ */
+static __rte_always_inline uint64_t
+vhp_net_hdr_ol_mask(const struct vhp_virtqueue *vq)
+{
+	return VHP_NET_HDR_OL_TX | ((vq->flags & VHP_VQ_F_GUEST_CSUM) ?
+				    RTE_MBUF_F_RX_L4_CKSUM_MASK : 0);
+}
+
+/**
+ * Derive the offload bits of @p vq (VHP_VQ_F_OL_INIT, VHP_VQ_F_HOST_OL,
+ * VHP_VQ_F_GUEST_CSUM, vq->ol_features) from the device's negotiated
+ * features. Called by the datapath on the first burst after the control
+ * plane rewrote vq->flags. Without a device: no offloads.
+ */
+void vhp_vq_offload_init(struct vhp_virtqueue *vq) __rte_cold;
+
+/**
+ * Guest TX: apply header @p h (a copy; flags or gso_type not zero) to
+ * packet @p m just built from the guest's buffer (private, headers in its
+ * first segment when they fit). Invalid requests are counted
+ * (VHP_ERR_OFFLOAD) and logged.
+ * @return 0 packet good (offload flags set or checksum finished),
+ *   -1 drop it.
+ */
+int vhp_net_hdr_dequeue(struct vhp_virtqueue *vq,
+			const struct virtio_net_hdr *h, struct rte_mbuf *m);
+
+/**
+ * Guest RX: build, for @p m (which carries a flag of
+ * vhp_net_hdr_ol_mask()), the bytes to write in front of the packet data:
+ * the vq->hdr_len-byte virtio_net_hdr (num_buffers 1) followed by the first
+ * @p *prefix bytes of the packet with its checksum fields patched. The
+ * caller then copies the packet from offset @p *prefix.
+ * @param out
+ *   At least VHP_NET_HDR_BLOB_MAX bytes.
+ * @return 0, or -1 when the packet cannot be given to this guest (counted
+ *   in stats.dropped and logged; the caller drops it).
+ */
+int vhp_net_hdr_enqueue(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
+			uint8_t *out, uint32_t *prefix);
+
+#endif /* VHP_NET_HDR_H */
