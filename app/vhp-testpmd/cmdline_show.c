@@ -180,6 +180,7 @@ xstats_vhost(FILE *f, struct vhp_port *vp, uint16_t nb_vrings)
 		xstat_q(f, "vring%u_error_bad_indirect", v, vs.bad_indirect);
 		xstat_q(f, "vring%u_error_bad_index", v, vs.bad_index);
 		xstat_q(f, "vring%u_error_bad_len", v, vs.bad_len);
+		xstat_q(f, "vring%u_error_bad_offload", v, vs.bad_offload);
 		xstat_q(f, "vring%u_alloc_failed", v, vs.alloc_failed);
 		xstat_q(f, "vring%u_times_broken", v, vs.broken);
 	}
@@ -344,10 +345,12 @@ cli_show_vhost_stats(FILE *f, struct vhp_app_port *port)
 			vs.notifications_suppressed, vs.kicks);
 		fprintf(f, "    errors %" PRIu64 " (bad_addr %" PRIu64
 			" bad_chain %" PRIu64 " bad_indirect %" PRIu64
-			" bad_index %" PRIu64 " bad_len %" PRIu64 ")"
+			" bad_index %" PRIu64 " bad_len %" PRIu64
+			" bad_offload %" PRIu64 ")"
 			" alloc_failed %" PRIu64 " broken %" PRIu64 "\n",
 			vs.errors, vs.bad_addr, vs.bad_chain, vs.bad_indirect,
-			vs.bad_index, vs.bad_len, vs.alloc_failed, vs.broken);
+			vs.bad_index, vs.bad_len, vs.bad_offload,
+			vs.alloc_failed, vs.broken);
 	}
 	return 0;
 }

@@ -331,6 +331,7 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 	vq->flags = flags;
 	vq->hdr_len = (dev->features & (VHP_BIT(VIRTIO_F_VERSION_1) |
 			VHP_BIT(VIRTIO_NET_F_MRG_RXBUF))) ? 12 : 10;
+	vhp_vq_offload_init(vq);
 	vq->size = vq->num;
 	vq->size_mask = (uint16_t)(vq->num - 1);
 	vq->numa_node = node;

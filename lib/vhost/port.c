@@ -163,7 +163,8 @@ vhp_vring_stats_get(const struct vhp_port *port, uint16_t vring,
 	stats->errors = c.stats.errors[VHP_ERR_ADDR] +
 		c.stats.errors[VHP_ERR_CHAIN] +
 		c.stats.errors[VHP_ERR_INDIRECT] +
-		c.stats.errors[VHP_ERR_INDEX] + c.stats.errors[VHP_ERR_LEN];
+		c.stats.errors[VHP_ERR_INDEX] + c.stats.errors[VHP_ERR_LEN] +
+		c.stats.errors[VHP_ERR_OFFLOAD];
 	stats->notifications = c.stats.notifications;
 	stats->notifications_suppressed = c.stats.notifications_suppressed;
 	stats->kicks = c.kicks;
@@ -172,6 +173,7 @@ vhp_vring_stats_get(const struct vhp_port *port, uint16_t vring,
 	stats->bad_indirect = c.stats.errors[VHP_ERR_INDIRECT];
 	stats->bad_index = c.stats.errors[VHP_ERR_INDEX];
 	stats->bad_len = c.stats.errors[VHP_ERR_LEN];
+	stats->bad_offload = c.stats.errors[VHP_ERR_OFFLOAD];
 	stats->alloc_failed = c.stats.alloc_failed;
 	stats->broken = c.stats.broken;
 	return 0;

@@ -674,7 +674,10 @@ vhp_port_create(const struct vhp_port_conf *conf)
 		 conf->name != NULL ? conf->name : conf->path);
 	port->flags = conf->flags;
 	port->queue_pairs = qp;
-	port->features_offered = VHP_FEATURES_SUPPORTED & ~conf->features_off;
+	/* Turning a feature off turns off what depends on it. */
+	port->features_offered = VHP_FEATURES_SUPPORTED &
+		~vhp_features_off_closure(conf->features_off,
+					  VHP_FEATURES_SUPPORTED);
 	if (conf->ops != NULL)
 		port->ops = *conf->ops;
 	port->ctx = conf->ctx;

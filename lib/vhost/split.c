@@ -384,6 +384,68 @@ bad_nohead:
 	return 1;
 }
 
+/*
+ * Fast path of up to SPLIT_BATCH RX packets, each a one-segment mbuf with
+ * no offload work going into one writable descriptor big enough for header
+ * and data. Three passes, so that the cache misses of a batch overlap
+ * instead of queueing one behind the other: gather heads and prefetch their
+ * descriptors; read and check the descriptors, translate them and prefetch
+ * the destinations for writing; then the copies. Stops at the first packet
+ * the fast path cannot take (nothing of it consumed).
+ * @return packets delivered.
+ */
+static __rte_always_inline uint16_t
+split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
+		    uint16_t n, const uint8_t *hdr, uint32_t hdr_len,
+		    uint64_t ol_mask, uint64_t *bytes)
+{
+	const uint16_t idx = vq->last_avail_idx;
+	uint16_t heads[SPLIT_BATCH];
+	uint8_t *dst[SPLIT_BATCH];
+	struct vring_desc d;
+	struct rte_mbuf *m;
+	uint16_t j, k;
+	uint32_t need;
+
+	for (j = 0; j < n; j++) {
+		heads[j] = split_avail_entry(vq, (uint16_t)(idx + j));
+		rte_prefetch0(&vq->desc[heads[j] & vq->size_mask]);
+	}
+	for (k = 0; k < n; k++) {
+		m = pkts[k];
+		need = hdr_len + m->pkt_len;
+		if (unlikely(heads[k] >= vq->size))
+			break;
+		d = split_desc_read(&vq->desc[heads[k]]);
+		if (unlikely(m->nb_segs != 1 || (m->ol_flags & ol_mask) ||
+			     (d.flags & (VRING_DESC_F_NEXT |
+					 VRING_DESC_F_WRITE |
+					 VRING_DESC_F_INDIRECT)) !=
+			     VRING_DESC_F_WRITE || d.len < need))
+			break;
+		dst[k] = vhp_gpa_to_hva_full(vq->mem, d.addr, need,
+					     &vq->mem_hint);
+		if (unlikely(dst[k] == NULL))
+			break;
+		rte_prefetch0_write(dst[k]);
+		rte_prefetch0_write(dst[k] + hdr_len);
+		rte_prefetch0(rte_pktmbuf_mtod(m, void *));
+	}
+	for (j = 0; j < k; j++) {
+		m = pkts[j];
+		if (likely(hdr_len == SPLIT_HDR_MAX))
+			memcpy(dst[j], hdr, SPLIT_HDR_MAX);
+		else
+			memcpy(dst[j], hdr, hdr_len);
+		rte_memcpy(dst[j] + hdr_len, rte_pktmbuf_mtod(m, void *),
+			   m->pkt_len);
+		split_shadow_add(vq, heads[j], hdr_len + m->pkt_len);
+		*bytes += m->pkt_len;
+	}
+	vq->last_avail_idx = (uint16_t)(idx + k);
+	return k;
+}
+
 uint16_t
 vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		  uint16_t count)
@@ -391,33 +453,30 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	const uint32_t hdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
 	const uint64_t ol_mask = vhp_net_hdr_ol_mask(vq);
 	uint8_t hdr[SPLIT_HDR_MAX];
-	uint16_t avail_idx, head, i, j, pre;
+	uint16_t avail_idx, head, i, nb, k;
 	struct vring_desc d;
-	struct rte_mbuf *m;
-	uint32_t need;
 	uint64_t bytes = 0;
 	uint16_t delivered = 0;
 	int navail;
-	void *p;
 
 	navail = split_avail_count(vq, &avail_idx);
 	if (unlikely(navail <= 0))
 		return 0;
-
-	/* Prefetch the first descriptors and packets. */
-	pre = (uint16_t)RTE_MIN(navail, SPLIT_BATCH);
-	for (j = 0; j < pre; j++)
-		rte_prefetch0(&vq->desc[split_avail_entry(vq,
-				(uint16_t)(vq->last_avail_idx + j)) &
-				vq->size_mask]);
 	split_rx_hdr(hdr);
 
 	for (i = 0; i < count; ) {
-		if (unlikely(vq->last_avail_idx == avail_idx))
+		nb = (uint16_t)RTE_MIN(RTE_MIN(count - i, SPLIT_BATCH),
+				       (uint16_t)(avail_idx -
+						  vq->last_avail_idx));
+		if (unlikely(nb == 0))
 			break;
-		m = pkts[i];
-		if (likely(i + 1 < count))
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		k = split_enqueue_batch(vq, pkts + i, nb, hdr, hdr_len,
+					ol_mask, &bytes);
+		i = (uint16_t)(i + k);
+		delivered = (uint16_t)(delivered + k);
+		if (likely(k == nb))
+			continue;
+		/* Packet i needs the slow path (or its head is bad). */
 		head = split_avail_entry(vq, vq->last_avail_idx++);
 		if (unlikely(head >= vq->size)) {
 			vhp_vq_error(vq, VHP_ERR_INDEX, "head %u >= size %u",
@@ -425,29 +484,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			continue;
 		}
 		d = split_desc_read(&vq->desc[head]);
-		need = hdr_len + m->pkt_len;
-		if (likely(m->nb_segs == 1 && !(m->ol_flags & ol_mask) &&
-			   (d.flags & (VRING_DESC_F_NEXT | VRING_DESC_F_WRITE |
-				       VRING_DESC_F_INDIRECT)) ==
-			   VRING_DESC_F_WRITE && d.len >= need)) {
-			p = vhp_gpa_to_hva_full(vq->mem, d.addr, need,
-						&vq->mem_hint);
-			if (likely(p != NULL)) {
-				if (likely(hdr_len == SPLIT_HDR_MAX))
-					memcpy(p, hdr, SPLIT_HDR_MAX);
-				else
-					memcpy(p, hdr, hdr_len);
-				rte_memcpy((uint8_t *)p + hdr_len,
-					   rte_pktmbuf_mtod(m, void *),
-					   m->pkt_len);
-				split_shadow_add(vq, head, need);
-				bytes += m->pkt_len;
-				delivered++;
-				i++;
-				continue;
-			}
-		}
-		if (split_enqueue_slow(vq, m, avail_idx, head, d) == 0)
+		if (split_enqueue_slow(vq, pkts[i], avail_idx, head, d) == 0)
 			break;
 		i++;
 	}
@@ -586,6 +623,76 @@ split_tx_used(struct vhp_virtqueue *vq, bool in_order, uint16_t head,
 	}
 }
 
+/*
+ * Fast path of up to SPLIT_BATCH TX packets, each in one read-only
+ * descriptor (header then data) that fits one fresh mbuf. Same three passes
+ * as split_enqueue_batch(): heads (+ prefetch descriptors), descriptors
+ * (+ translate, prefetch the packet data and the mbuf's data room), copies.
+ * Stops at the first buffer the fast path cannot take, and after a packet
+ * dropped for a bad offload header (its buffer returned, its mbuf reset
+ * for the next packet).
+ * @return avail entries consumed; *nout gets the packets built.
+ */
+static __rte_always_inline uint16_t
+split_dequeue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
+		    uint16_t n, uint16_t *nout, uint32_t hdr_len, bool in_order,
+		    bool ol, uint16_t *last_id, uint16_t *nused,
+		    uint64_t *bytes)
+{
+	const uint16_t idx = vq->last_avail_idx;
+	uint16_t heads[SPLIT_BATCH];
+	const uint8_t *src[SPLIT_BATCH];
+	uint32_t len[SPLIT_BATCH];
+	struct vring_desc d;
+	struct rte_mbuf *m;
+	uint16_t j, k;
+	const uint8_t *p;
+
+	for (j = 0; j < n; j++) {
+		heads[j] = split_avail_entry(vq, (uint16_t)(idx + j));
+		rte_prefetch0(&vq->desc[heads[j] & vq->size_mask]);
+	}
+	for (k = 0; k < n; k++) {
+		m = pkts[k];
+		if (unlikely(heads[k] >= vq->size))
+			break;
+		d = split_desc_read(&vq->desc[heads[k]]);
+		len[k] = d.len - hdr_len;
+		if (unlikely((d.flags & (VRING_DESC_F_NEXT |
+					 VRING_DESC_F_WRITE |
+					 VRING_DESC_F_INDIRECT)) ||
+			     d.len <= hdr_len ||
+			     len[k] > rte_pktmbuf_tailroom(m)))
+			break;
+		p = vhp_gpa_to_hva_full(vq->mem, d.addr, d.len,
+					&vq->mem_hint);
+		if (unlikely(p == NULL))
+			break;
+		src[k] = p + hdr_len;
+		if (ol)
+			rte_prefetch0(p);
+		rte_prefetch0(src[k]);
+		rte_prefetch0_write(rte_pktmbuf_mtod(m, void *));
+	}
+	for (j = 0; j < k; j++) {
+		m = pkts[j];
+		rte_memcpy(rte_pktmbuf_mtod(m, void *), src[j], len[j]);
+		m->data_len = (uint16_t)len[j];
+		m->pkt_len = len[j];
+		split_tx_used(vq, in_order, heads[j], last_id, nused);
+		if (unlikely(ol) && unlikely(split_tx_offload(vq,
+				src[j] - hdr_len, m) != 0)) {
+			split_mbuf_recycle(m);
+			k = (uint16_t)(j + 1);
+			break;
+		}
+		*bytes += len[j];
+	}
+	*nout = j;
+	vq->last_avail_idx = (uint16_t)(idx + k);
+	return k;
+}
+
 uint16_t
 vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		  struct rte_mbuf **pkts, uint16_t count)
@@ -593,15 +700,12 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	const uint32_t hdr_len = vq->hdr_len;
 	const bool in_order = (vq->flags & VHP_VQ_F_IN_ORDER) != 0;
 	const bool ol = (vq->flags & VHP_VQ_F_HOST_OL) != 0;
-	uint16_t heads[SPLIT_BATCH];
-	uint16_t avail_idx, n, j, b, nb, nout = 0;
+	uint16_t avail_idx, n, nb, k, got, head, nout = 0, taken = 0;
 	uint16_t last_id = 0, nused = 0;
 	struct vring_desc d;
 	struct rte_mbuf *m;
 	uint64_t bytes = 0;
-	uint32_t plen;
 	int navail, ret;
-	const uint8_t *p;
 
 	navail = split_avail_count(vq, &avail_idx);
 	if (unlikely(navail <= 0))
@@ -612,73 +716,42 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		return 0;
 	}
 
-	for (b = 0; b < n; b = (uint16_t)(b + nb)) {
-		nb = (uint16_t)RTE_MIN(n - b, SPLIT_BATCH);
-		/* Gather heads, prefetch their descriptors. */
-		for (j = 0; j < nb; j++) {
-			heads[j] = split_avail_entry(vq,
-				(uint16_t)(vq->last_avail_idx + j));
-			rte_prefetch0(&vq->desc[heads[j] & vq->size_mask]);
+	/* taken: avail entries consumed; nout: packets built (<= taken) */
+	while (taken < n) {
+		nb = (uint16_t)RTE_MIN(n - taken, SPLIT_BATCH);
+		k = split_dequeue_batch(vq, pkts + nout, nb, &got, hdr_len,
+					in_order, ol, &last_id, &nused,
+					&bytes);
+		nout = (uint16_t)(nout + got);
+		taken = (uint16_t)(taken + k);
+		if (likely(k == nb) || k != got)
+			continue;	/* whole batch, or one dropped */
+		/* The next buffer needs the slow path (or is bad). */
+		m = pkts[nout];
+		head = split_avail_entry(vq, vq->last_avail_idx++);
+		taken++;
+		if (unlikely(head >= vq->size)) {
+			vhp_vq_error(vq, VHP_ERR_INDEX, "head %u >= size %u",
+				     head, vq->size);
+			continue;
 		}
-		for (j = 0; j < nb; j++) {
-			uint16_t head = heads[j];
-
-			m = pkts[nout];
-			vq->last_avail_idx++;
-			if (unlikely(head >= vq->size)) {
-				vhp_vq_error(vq, VHP_ERR_INDEX,
-					     "head %u >= size %u", head,
-					     vq->size);
-				continue;
-			}
-			d = split_desc_read(&vq->desc[head]);
-			plen = d.len - hdr_len;
-			if (likely(!(d.flags & (VRING_DESC_F_NEXT |
-						VRING_DESC_F_WRITE |
-						VRING_DESC_F_INDIRECT)) &&
-				   d.len > hdr_len &&
-				   plen <= rte_pktmbuf_tailroom(m))) {
-				p = vhp_gpa_to_hva_full(vq->mem, d.addr,
-							d.len, &vq->mem_hint);
-				if (likely(p != NULL)) {
-					rte_memcpy(rte_pktmbuf_mtod(m, void *),
-						   p + hdr_len, plen);
-					m->data_len = (uint16_t)plen;
-					m->pkt_len = plen;
-					if (unlikely(ol) && unlikely(
-					    split_tx_offload(vq, p, m) != 0)) {
-						split_mbuf_recycle(m);
-						split_tx_used(vq, in_order,
-							      head, &last_id,
-							      &nused);
-						continue;
-					}
-					split_tx_used(vq, in_order, head,
-						      &last_id, &nused);
-					bytes += plen;
-					nout++;
-					continue;
-				}
-			}
-			ret = split_dequeue_slow(vq, mp, m, &d);
-			if (likely(ret == 0)) {
-				split_tx_used(vq, in_order, head, &last_id,
-					      &nused);
-				bytes += m->pkt_len;
-				nout++;
-				continue;
-			}
-			split_mbuf_recycle(m);
-			if (ret == -ENOMEM) {
-				/* Retry this packet next burst. */
-				vq->last_avail_idx--;
-				goto out;
-			}
-			/* Bad chain: return the buffer empty. */
+		d = split_desc_read(&vq->desc[head]);
+		ret = split_dequeue_slow(vq, mp, m, &d);
+		if (likely(ret == 0)) {
 			split_tx_used(vq, in_order, head, &last_id, &nused);
+			bytes += m->pkt_len;
+			nout++;
+			continue;
 		}
+		split_mbuf_recycle(m);
+		if (ret == -ENOMEM) {
+			/* Retry this packet next burst. */
+			vq->last_avail_idx--;
+			break;
+		}
+		/* Bad chain: return the buffer empty. */
+		split_tx_used(vq, in_order, head, &last_id, &nused);
 	}
-out:
 	if (nout != n)
 		rte_pktmbuf_free_bulk(&pkts[nout], n - nout);
 	vq->stats.packets += nout;

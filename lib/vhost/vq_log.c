@@ -11,7 +11,7 @@
 
 #include "vhp_internal.h"
 
-RTE_LOG_REGISTER_DEFAULT(vhp_logtype, INFO);
+RTE_LOG_REGISTER(vhp_logtype, lib.vhostpath, INFO);
 
 static const char *const vhp_vq_error_names[VHP_ERR_MAX] = {
 	[VHP_ERR_ADDR] = "bad_addr",

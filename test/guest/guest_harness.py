@@ -70,7 +70,7 @@ def backend(ports, fwd, name='vhp', extra_app=()):
     lcore on CPU 0 (next to the QEMUs), debug logs of the library."""
     be = H.VhpBackend(ports, fwd=fwd, name=name,
                       mem=H.EAL_NOHUGE + ['--main-lcore', '0',
-                                          '--log-level=RTE_LOG_DEFAULT_LOGTYPE:debug'],
+                                          '--log-level=lib.vhostpath:debug'],
                       extra_app=extra_app)
     H.track(be)
     be.wait_ready()
