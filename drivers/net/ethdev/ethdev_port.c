@@ -18,12 +18,14 @@
 #include <rte_mbuf.h>
 
 #include "../json.h"
+#include "../sw_offload.h"
 #include "ethdev_port.h"
 
 /** No ethdev port (not started). */
 #define ETHDEV_NO_PORT		RTE_MAX_ETHPORTS
 /** Argument syntax, for messages. */
-#define ETHDEV_SYNTAX	"DEVARGS[;queues=N][;rxd=N][;txd=N][;promisc=0|1]"
+#define ETHDEV_SYNTAX	"DEVARGS[;queues=N][;rxd=N][;txd=N][;promisc=0|1]" \
+	"[;tx-offloads=0|1]"
 /** Where EAL loads PMD plugins from by default (DPDK's build setting). */
 #ifdef RTE_EAL_PMD_PATH
 #define ETHDEV_PMD_DIR	RTE_EAL_PMD_PATH
@@ -38,6 +40,11 @@
 #define ETHDEV_LINK_WAIT_MS	2000
 /** Link poll interval while waiting. */
 #define ETHDEV_LINK_POLL_MS	100
+/** TX offloads used when the device has them (tx-offloads=1). */
+#define ETHDEV_TX_OFFLOADS	(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | \
+				 RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
+				 RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
+				 RTE_ETH_TX_OFFLOAD_TCP_TSO)
 /** Frame that must fit the RX buffers without scatter (MTU 1500, QinQ). */
 #define ETHDEV_MAX_FRAME	(RTE_ETHER_MAX_LEN + 2 * RTE_VLAN_HLEN)
 
@@ -47,6 +54,7 @@ struct ethdev_priv {
 	uint16_t rxd, txd;		/* requested descriptors (0: PMD's) */
 	uint16_t nb_rxd, nb_txd;	/* descriptors in use */
 	bool promisc;			/* turn promiscuous mode on */
+	bool tx_hw_offloads;		/* use the device's TX offloads */
 	bool probed;			/* start probed the device */
 	bool eal_port_open;		/* EAL's device: close its port at close */
 	bool lsc;			/* LSC callback registered */
@@ -54,6 +62,10 @@ struct ethdev_priv {
 	char driver_name[64];		/* PMD name, once started */
 	char devname[RTE_DEV_NAME_MAX_LEN]; /* DEVARGS up to the first ',' */
 	char devargs[ETHDEV_DEVARGS_LEN];
+	uint64_t tx_offload_capa;	/* the device's, once started */
+	uint64_t tx_offloads;		/* of ETHDEV_TX_OFFLOADS, enabled */
+	/* Software offloads per TX queue (one lcore each). */
+	struct vhp_swol swol[VHP_APP_MAX_QUEUES];
 };
 
 static uint16_t
@@ -66,12 +78,26 @@ ethdev_rx_burst(struct vhp_app_port *port, uint16_t queue,
 }
 
 static uint16_t
-ethdev_tx_burst(struct vhp_app_port *port, uint16_t queue,
-		struct rte_mbuf **pkts, uint16_t n)
+ethdev_tx_raw(struct vhp_app_port *port, uint16_t queue,
+	      struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct ethdev_priv *e = port->priv;
 
 	return rte_eth_tx_burst(e->port_id, queue, pkts, n);
+}
+
+/*
+ * What the device cannot do of the packets' TX offload requests
+ * (checksums, TSO) is finished in software first (sw_offload.c).
+ */
+static uint16_t
+ethdev_tx_burst(struct vhp_app_port *port, uint16_t queue,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ethdev_priv *e = port->priv;
+
+	return vhp_swol_tx_burst(&e->swol[queue], port, queue, pkts, n,
+				 ethdev_tx_raw);
 }
 
 static int
@@ -90,6 +116,7 @@ ethdev_parse(struct vhp_app_port *port, struct ethdev_priv *e,
 	strcpy(buf, args);
 	e->queues = 1;
 	e->promisc = true;
+	e->tx_hw_offloads = true;
 	/* DEVARGS: everything up to the first ';'. */
 	tok = strtok_r(buf, ";", &save);
 	if (tok == NULL || args[0] == ';' || tok[0] == ',') {
@@ -147,6 +174,13 @@ ethdev_parse(struct vhp_app_port *port, struct ethdev_priv *e,
 				return -EINVAL;
 			}
 			e->promisc = n != 0;
+		} else if (strcmp(tok, "tx-offloads") == 0) {
+			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
+				printf("error: port %u: tx-offloads=%s: "
+				       "expected 0 or 1\n", port->id, val);
+				return -EINVAL;
+			}
+			e->tx_hw_offloads = n != 0;
 		} else {
 			printf("error: port %u: unknown key '%s' in --ethdev "
 			       "(expected %s; the device's own arguments go "
@@ -164,9 +198,11 @@ ethdev_create(struct vhp_app_port *port, const char *args)
 	struct ethdev_priv *e;
 	uint16_t i;
 
-	e = calloc(1, sizeof(*e));
+	e = aligned_alloc(RTE_CACHE_LINE_SIZE,
+			  RTE_ALIGN_CEIL(sizeof(*e), RTE_CACHE_LINE_SIZE));
 	if (e == NULL)
 		return -ENOMEM;
+	memset(e, 0, sizeof(*e));
 	if (ethdev_parse(port, e, args) != 0) {
 		free(e);
 		return -EINVAL;
@@ -466,6 +502,11 @@ ethdev_configure(struct vhp_app_port *port,
 	/* Forwarded packets may be chains (vhost, pcap ports). */
 	if (di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* Checksums and TSO the device does; the rest in software. */
+	e->tx_offload_capa = di->tx_offload_capa;
+	e->tx_offloads = e->tx_hw_offloads ?
+		di->tx_offload_capa & ETHDEV_TX_OFFLOADS : 0;
+	conf.txmode.offloads |= e->tx_offloads;
 	if (di->dev_flags != NULL && (*di->dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
 	ret = rte_eth_dev_configure(pid, e->queues, e->queues, &conf);
@@ -515,6 +556,21 @@ ethdev_configure(struct vhp_app_port *port,
 	return 0;
 }
 
+/* Say which TX offloads the device does and which are done in software. */
+static void
+ethdev_log_offloads(const struct vhp_app_port *port,
+		    const struct ethdev_priv *e)
+{
+	uint32_t hw = vhp_swol_capa_from_ethdev(e->tx_offloads);
+	char hbuf[64], sbuf[64];
+
+	printf("Port %u: ethdev %s: TX offloads in hardware: %s; in software: "
+	       "%s%s\n", port->id, e->devname,
+	       vhp_swol_capa_str(hw, hbuf, sizeof(hbuf)),
+	       vhp_swol_capa_str(VHP_SWOL_CAPA_ALL & ~hw, sbuf, sizeof(sbuf)),
+	       e->tx_hw_offloads ? "" : " (tx-offloads=0)");
+}
+
 static int
 ethdev_start(struct vhp_app_port *port)
 {
@@ -523,6 +579,7 @@ ethdev_start(struct vhp_app_port *port)
 	struct rte_eth_dev_info di;
 	struct rte_eth_link link;
 	unsigned int waited = 0;
+	uint16_t q;
 	int ret;
 
 	vhp_app_port_link_set(port, false);
@@ -559,6 +616,11 @@ ethdev_start(struct vhp_app_port *port)
 		goto fail;
 	}
 	e->dev_started = true;
+	for (q = 0; q < e->queues; q++)
+		vhp_swol_init(&e->swol[q], port->pool,
+			      vhp_swol_capa_from_ethdev(e->tx_offloads), 0,
+			      NULL, NULL);
+	ethdev_log_offloads(port, e);
 	if (e->promisc) {
 		ret = rte_eth_promiscuous_enable(e->port_id);
 		if (ret != 0 && ret != -ENOTSUP)
@@ -611,6 +673,14 @@ ethdev_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 	st->tx_bytes = es.obytes;
 	st->rx_dropped = es.imissed + es.rx_nombuf;
 	st->tx_dropped = es.oerrors;
+	for (i = 0; i < e->queues; i++) {
+		uint64_t d = __atomic_load_n(&e->swol[i].stats.dropped,
+					     __ATOMIC_RELAXED);
+
+		st->tx_dropped += d;
+		if (e->queues > 1)
+			st->queue[i].tx_dropped = d;
+	}
 	st->errors = es.ierrors;
 	nb = RTE_MIN(e->queues, (uint16_t)RTE_ETHDEV_QUEUE_STAT_CNTRS);
 	for (i = 0; i < nb; i++) {
@@ -707,6 +777,10 @@ ethdev_json(struct vhp_app_port *port, struct vhp_json *w)
 	vhp_json_u64(w, "ierrors", es.ierrors);
 	vhp_json_u64(w, "oerrors", es.oerrors);
 	vhp_json_u64(w, "rx_nombuf", es.rx_nombuf);
+	vhp_json_bool(w, "tx_hw_offloads", e->tx_hw_offloads);
+	vhp_json_hex(w, "tx_offload_capa", e->tx_offload_capa);
+	vhp_json_hex(w, "tx_offloads", e->tx_offloads);
+	vhp_swol_json(w, "gso", e->swol, e->queues);
 }
 
 static void
@@ -738,7 +812,10 @@ const struct vhp_app_port_driver vhp_ethdev_driver = {
 		 "                         'net_virtio_user0,path=SOCK' or "
 		 "0000:01:00.0; probed at\n"
 		 "                         start unless EAL did (rxd/txd "
-		 "default: the PMD's)",
+		 "default: the PMD's); TX checksum\n"
+		 "                         and TSO offloads the device lacks "
+		 "are done in software\n"
+		 "                         (tx-offloads=0: all of them)",
 	.create = ethdev_create,
 	.start = ethdev_start,
 	.stop = ethdev_stop,

@@ -18,6 +18,7 @@
 #include <rte_memcpy.h>
 
 #include "../json.h"
+#include "../sw_offload.h"
 #include "pcap_port.h"
 
 /** Snapshot length of the TX file: the largest IPv4/IPv6 packet. */
@@ -65,10 +66,13 @@ struct pport_priv {
 	uint8_t *tx_scratch;		/* linearized chained packets */
 	int tx_errno;			/* first write error, 0: none */
 	struct pport_counters tx;
+	/* Offload requests finished before writing (segments, checksums). */
+	struct vhp_swol swol;
 
 	/* Control. */
 	struct pport_counters rx_base __rte_cache_aligned; /* stats_reset */
 	struct pport_counters tx_base;
+	uint64_t swol_dropped_base;	/* swol.stats.dropped at reset */
 	pcap_t *tx_pcap;
 	char *tx_buf;
 	size_t rx_bytes_loaded;
@@ -181,23 +185,21 @@ pport_rx_burst(struct vhp_app_port *port, uint16_t queue,
 	return i;
 }
 
-static uint16_t
-pport_tx_burst(struct vhp_app_port *port, uint16_t queue,
-	      struct rte_mbuf **pkts, uint16_t n)
+/* Write @p n packets to the file and free them. */
+static void
+pport_dump(struct vhp_app_port *port, struct pport_priv *p,
+	   struct rte_mbuf **pkts, uint16_t n)
 {
-	struct pport_priv *p = port->priv;
 	struct pcap_pkthdr hdr;
 	const void *data;
 	uint64_t bytes = 0;
 	uint32_t len;
 	uint16_t i, nb = 0;
 
-	RTE_SET_USED(queue);
-	if (unlikely(p->dumper == NULL || p->tx_errno != 0)) {
-		/* A source-only port, or the file cannot be written. */
+	if (unlikely(p->tx_errno != 0)) {
 		pport_counter_add(&p->tx.dropped, n);
 		rte_pktmbuf_free_bulk(pkts, n);
-		return n;
+		return;
 	}
 	gettimeofday(&hdr.ts, NULL);
 	errno = 0;
@@ -228,6 +230,41 @@ pport_tx_burst(struct vhp_app_port *port, uint16_t queue,
 		pport_counter_add(&p->tx.bytes, bytes);
 	}
 	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/*
+ * The file holds frames as a NIC would have sent them: TX offload
+ * requests (TSO, checksums) are finished in software first.
+ */
+static uint16_t
+pport_tx_burst(struct vhp_app_port *port, uint16_t queue,
+	      struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pport_priv *p = port->priv;
+	struct rte_mbuf *out[VHP_SWOL_MAX_SEGS + 32];
+	const uint64_t mask = p->swol.check_mask;
+	uint16_t i, done, used, nb;
+
+	RTE_SET_USED(queue);
+	if (unlikely(p->dumper == NULL || p->tx_errno != 0)) {
+		/* A source-only port, or the file cannot be written. */
+		pport_counter_add(&p->tx.dropped, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return n;
+	}
+	for (i = 0; i < n; i++)
+		if (unlikely(pkts[i]->ol_flags & mask))
+			break;
+	if (likely(i == n)) {
+		pport_dump(port, p, pkts, n);
+		return n;
+	}
+	for (done = 0; done < n; done = (uint16_t)(done + used)) {
+		nb = vhp_swol_burst(&p->swol, &pkts[done],
+				    (uint16_t)(n - done), out, RTE_DIM(out),
+				    &used);
+		pport_dump(port, p, out, nb);
+	}
 	return n;
 }
 
@@ -559,6 +596,8 @@ pport_start(struct vhp_app_port *port)
 			return ret;
 	}
 	if (p->tx_path[0] != '\0') {
+		/* A file does no offload: everything in software. */
+		vhp_swol_init(&p->swol, port->pool, 0, 0, NULL, NULL);
 		ret = pport_tx_open(port, p);
 		if (ret != 0) {
 			pport_rx_unload(p);
@@ -601,7 +640,9 @@ pport_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 	q->rx_dropped = rx.dropped - p->rx_base.dropped;
 	q->tx_packets = tx.packets - p->tx_base.packets;
 	q->tx_bytes = tx.bytes - p->tx_base.bytes;
-	q->tx_dropped = tx.dropped - p->tx_base.dropped;
+	q->tx_dropped = tx.dropped - p->tx_base.dropped +
+		__atomic_load_n(&p->swol.stats.dropped, __ATOMIC_RELAXED) -
+		p->swol_dropped_base;
 	q->errors = rx.errors - p->rx_base.errors +
 		tx.errors - p->tx_base.errors;
 	st->rx_packets = q->rx_packets;
@@ -621,6 +662,8 @@ pport_stats_reset(struct vhp_app_port *port)
 
 	pport_counters_read(&p->rx, &p->rx_base);
 	pport_counters_read(&p->tx, &p->tx_base);
+	p->swol_dropped_base = __atomic_load_n(&p->swol.stats.dropped,
+					       __ATOMIC_RELAXED);
 }
 
 static int
@@ -654,6 +697,7 @@ pport_json(struct vhp_app_port *port, struct vhp_json *w)
 	vhp_json_u64(w, "tx_snaplen", PCAP_TX_SNAPLEN);
 	tx_errno = __atomic_load_n(&p->tx_errno, __ATOMIC_RELAXED);
 	vhp_json_str(w, "tx_error", tx_errno != 0 ? strerror(tx_errno) : NULL);
+	vhp_swol_json(w, "gso", &p->swol, 1);
 }
 
 static void

@@ -14,13 +14,12 @@
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <rte_gso.h>
 #include <rte_mbuf.h>
-#include <rte_tcp.h>
 
 #include <vhp.h>
 
 #include "../json.h"
+#include "../sw_offload.h"
 #include "vhost_port.h"
 
 /** Longest socket path (sun_path, NUL included). */
@@ -32,16 +31,6 @@
 #define VHOST_F_GUEST_UFO	(UINT64_C(1) << 10)
 #define VHOST_F_HOST_UFO	(UINT64_C(1) << 14)
 
-/** Segments one TSO packet may become in software (64 KB / 536 MSS). */
-#define VHOST_GSO_MAX_SEGS	128
-
-/** Per TX queue counters of the software segmentation (one lcore each). */
-struct vhost_gso_stats {
-	uint64_t packets;	/* TSO packets segmented in software */
-	uint64_t segments;	/* segments they became */
-	uint64_t dropped;	/* TSO packets or segments lost */
-} __rte_cache_aligned;
-
 struct vhost_priv {
 	struct vhp_port *vp;		/* NULL while stopped */
 	struct vhp_app_port *port;
@@ -50,7 +39,8 @@ struct vhost_priv {
 	uint64_t features_off;		/* given (features-off, offloads) */
 	uint64_t features_off_eff;	/* with the dependants added */
 	char path[VHOST_PATH_MAX];
-	struct vhost_gso_stats gso[VHP_APP_MAX_QUEUES];
+	/* Software segmentation per TX queue (one lcore each). */
+	struct vhp_swol swol[VHP_APP_MAX_QUEUES];
 };
 
 struct vhp_port *
@@ -74,235 +64,46 @@ vhost_rx_burst(struct vhp_app_port *port, uint16_t queue,
 	return vhp_dequeue_burst(v->vp, queue, port->pool, pkts, n);
 }
 
-/* Does TSO packet @p m need segmenting for a guest with @p features? */
-static bool
-vhost_needs_gso(const struct rte_mbuf *m, uint64_t features)
+/*
+ * What the guest of @p arg (struct vhost_priv) can take: every checksum
+ * request (the library writes NEEDS_CSUM headers or finishes them), TSO
+ * frames when it negotiated GUEST_TSO4/6. Read once per burst, only when
+ * a TSO packet is seen.
+ */
+static uint32_t
+vhost_swol_capa(void *arg)
 {
-	uint64_t need = (m->ol_flags & RTE_MBUF_F_TX_IPV6) ?
-		VHOST_F_GUEST_TSO6 : VHOST_F_GUEST_TSO4;
+	const struct vhost_priv *v = arg;
+	uint64_t features = vhp_port_features(v->vp);
 
-	return !(features & need);
+	return VHP_SWOL_CAPA_CKSUM |
+		((features & VHOST_F_GUEST_TSO4) ? VHP_SWOL_CAPA_TSO4 : 0) |
+		((features & VHOST_F_GUEST_TSO6) ? VHP_SWOL_CAPA_TSO6 : 0);
+}
+
+static uint16_t
+vhost_enqueue(struct vhp_app_port *port, uint16_t queue,
+	      struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vhost_priv *v = port->priv;
+
+	return vhp_enqueue_burst(v->vp, queue, pkts, n);
 }
 
 /*
- * Append @p len bytes of @p src from offset @p off to chain @p dst,
- * taking further mbufs from @p mp. @return 0 or -ENOMEM.
+ * TSO packets for a guest without GUEST_TSO4/6 are segmented in software
+ * (sw_offload.c: TCP/IPv4 with rte_gso, TCP/IPv6 by copying); each segment
+ * asks for its checksums, which the library writes as NEEDS_CSUM or
+ * finishes. Segments the ring does not take are dropped and counted.
  */
-static int
-vhost_mbuf_append(struct rte_mbuf *dst, struct rte_mempool *mp,
-		  const struct rte_mbuf *src, uint32_t off, uint32_t len)
-{
-	struct rte_mbuf *tail = rte_pktmbuf_lastseg(dst);
-
-	while (src != NULL && off >= src->data_len) {
-		off -= src->data_len;
-		src = src->next;
-	}
-	while (len > 0 && src != NULL) {
-		uint32_t n = RTE_MIN(len, (uint32_t)src->data_len - off);
-
-		if (rte_pktmbuf_tailroom(tail) == 0) {
-			struct rte_mbuf *t = rte_pktmbuf_alloc(mp);
-
-			if (t == NULL)
-				return -ENOMEM;
-			tail->next = t;
-			tail = t;
-			dst->nb_segs++;
-		}
-		n = RTE_MIN(n, (uint32_t)rte_pktmbuf_tailroom(tail));
-		memcpy(rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len),
-		       rte_pktmbuf_mtod_offset(src, const uint8_t *, off), n);
-		tail->data_len = (uint16_t)(tail->data_len + n);
-		dst->pkt_len += n;
-		len -= n;
-		off += n;
-		if (off == src->data_len) {
-			src = src->next;
-			off = 0;
-		}
-	}
-	return len == 0 ? 0 : -EINVAL;
-}
-
-/*
- * TCP over IPv6 segmentation (DPDK 22.11's rte_gso has no IPv6 TCP): each
- * segment a copy of the headers (payload length, sequence number and
- * flags fixed up) and of its part of the payload.
- * @return segments in @p segs, or a negative errno (nothing allocated).
- */
-static int
-vhost_tcp6_segment(struct rte_mbuf *m, struct rte_mempool *mp,
-		   struct rte_mbuf **segs, uint16_t max)
-{
-	const uint32_t l4_off = (uint32_t)m->l2_len + m->l3_len;
-	const uint32_t hdr = l4_off + m->l4_len;
-	const uint32_t mss = m->tso_segsz;
-	const uint32_t payload = m->pkt_len - hdr;
-	uint32_t n = (payload + mss - 1) / mss, i, off, seq, len;
-	uint8_t hbuf[256], flags;
-	const uint8_t *h;
-	rte_be16_t plen;
-	rte_be32_t sseq;
-	uint8_t *d;
-
-	if (n > max || hdr > sizeof(hbuf) || m->l4_len < 20)
-		return -EINVAL;
-	h = rte_pktmbuf_read(m, 0, hdr, hbuf);
-	if (h == NULL)
-		return -EINVAL;
-	memcpy(&seq, h + l4_off + 4, sizeof(seq));	/* unaligned */
-	seq = rte_be_to_cpu_32(seq);
-	flags = h[l4_off + 13];
-	for (i = 0, off = 0; i < n; i++, off += len) {
-		struct rte_mbuf *s = rte_pktmbuf_alloc(mp);
-
-		len = RTE_MIN(mss, payload - off);
-		if (s == NULL)
-			goto fail;
-		segs[i] = s;
-		d = (uint8_t *)rte_pktmbuf_append(s, (uint16_t)hdr);
-		if (d == NULL ||
-		    vhost_mbuf_append(s, mp, m, hdr + off, len) != 0) {
-			i++;
-			goto fail;
-		}
-		memcpy(d, h, hdr);
-		/* IPv6 payload length, TCP sequence number and flags
-		 * (headers at any alignment) */
-		plen = rte_cpu_to_be_16((uint16_t)(m->l3_len - 40 +
-						   m->l4_len + len));
-		memcpy(d + m->l2_len + 4, &plen, sizeof(plen));
-		sseq = rte_cpu_to_be_32(seq + off);
-		memcpy(d + l4_off + 4, &sseq, sizeof(sseq));
-		d[l4_off + 13] = flags;
-		if (i + 1 < n)
-			d[l4_off + 13] &= (uint8_t)~(RTE_TCP_FIN_FLAG |
-						     RTE_TCP_PSH_FLAG);
-		if (i > 0)
-			d[l4_off + 13] &= (uint8_t)~RTE_TCP_CWR_FLAG;
-		s->ol_flags = RTE_MBUF_F_TX_IPV6;
-	}
-	return (int)n;
-fail:
-	while (i-- > 0)
-		rte_pktmbuf_free(segs[i]);
-	return -ENOMEM;
-}
-
-/*
- * Segment TSO packet @p m in software, for a guest without GUEST_TSO4/6:
- * TCP/IPv4 with DPDK's rte_gso, TCP/IPv6 by copying (rte_gso has no IPv6
- * TCP in 22.11). Each segment asks for its checksums, which the library
- * writes as NEEDS_CSUM or finishes in software. Segments the ring does not
- * take are dropped and counted.
- * @return 1: @p m was consumed (sent or dropped), 0: not taken (ring full).
- */
-static __rte_noinline uint16_t
-vhost_tx_gso(struct vhp_app_port *port, struct vhost_priv *v, uint16_t queue,
-	     struct rte_mbuf *m)
-{
-	struct vhost_gso_stats *gs = &v->gso[queue];
-	struct rte_mbuf *segs[VHOST_GSO_MAX_SEGS];
-	struct rte_gso_ctx ctx = {
-		.direct_pool = port->pool,
-		.indirect_pool = port->pool,
-		.gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO,
-		.flag = 0,
-	};
-	const uint64_t ol = m->ol_flags;
-	const bool v4 = (ol & RTE_MBUF_F_TX_IPV4) != 0;
-	const uint8_t l2 = (uint8_t)m->l2_len, l4 = (uint8_t)m->l4_len;
-	const uint16_t l3 = (uint16_t)m->l3_len;
-	const uint32_t hdr = (uint32_t)l2 + l3 + l4;
-	uint16_t sent, i;
-	int ns;
-
-	if (!(ol & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) || l2 == 0 ||
-	    l3 == 0 || l4 == 0 || m->tso_segsz == 0 ||
-	    hdr + m->tso_segsz > UINT16_MAX ||
-	    m->pkt_len <= hdr + m->tso_segsz)
-		/* One segment (the library sends it with a checksum request),
-		 * or a request we cannot follow (the library refuses it with
-		 * a message). */
-		return vhp_enqueue_burst(v->vp, queue, &m, 1);
-	if (v4) {
-		ctx.gso_size = (uint16_t)(hdr + m->tso_segsz);
-		/* The IPv4 header checksum of each segment is computed on
-		 * enqueue. */
-		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
-		ns = rte_gso_segment(m, &ctx, segs, RTE_DIM(segs));
-		/* The packet may be shared (flooded to other ports): give it
-		 * its flags back. */
-		m->ol_flags = ol;
-	} else {
-		ns = vhost_tcp6_segment(m, port->pool, segs, RTE_DIM(segs));
-	}
-	if (ns <= 0) {
-		/* (0: rte_gso found nothing to do, which was checked above) */
-		gs->dropped++;
-		rte_pktmbuf_free(m);
-		return 1;
-	}
-	/* The segments hold references to its data (IPv4) or copies. */
-	rte_pktmbuf_free(m);
-	for (i = 0; i < ns; i++) {
-		struct rte_mbuf *s = segs[i];
-
-		s->ol_flags = (v4 ? RTE_MBUF_F_TX_IPV4 |
-			       RTE_MBUF_F_TX_IP_CKSUM : RTE_MBUF_F_TX_IPV6) |
-			RTE_MBUF_F_TX_TCP_CKSUM;
-		s->l2_len = l2;
-		s->l3_len = l3;
-		s->l4_len = l4;
-	}
-	gs->packets++;
-	gs->segments += (uint64_t)ns;
-	sent = vhp_enqueue_burst(v->vp, queue, segs, (uint16_t)ns);
-	if (sent < ns) {
-		gs->dropped += (uint64_t)(ns - sent);
-		rte_pktmbuf_free_bulk(&segs[sent], (unsigned int)(ns - sent));
-	}
-	return 1;
-}
-
 static uint16_t
 vhost_tx_burst(struct vhp_app_port *port, uint16_t queue,
 	       struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhost_priv *v = port->priv;
-	uint64_t features = 0;
-	uint16_t i, start = 0, sent, taken = 0;
-	bool checked = false;
 
-	for (i = 0; i < n; i++) {
-		if (likely(!(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG)))
-			continue;
-		if (!checked) {
-			features = vhp_port_features(v->vp);
-			checked = true;
-		}
-		if (!vhost_needs_gso(pkts[i], features))
-			continue;
-		/* Packets before it go as they are. */
-		if (i > start) {
-			sent = vhp_enqueue_burst(v->vp, queue, &pkts[start],
-						 (uint16_t)(i - start));
-			taken = (uint16_t)(taken + sent);
-			if (sent < i - start)
-				return taken;
-		}
-		if (vhost_tx_gso(port, v, queue, pkts[i]) == 0)
-			return taken;
-		taken++;
-		start = (uint16_t)(i + 1);
-	}
-	if (start == 0)
-		return vhp_enqueue_burst(v->vp, queue, pkts, n);
-	if (n > start)
-		taken = (uint16_t)(taken + vhp_enqueue_burst(v->vp, queue,
-				&pkts[start], (uint16_t)(n - start)));
-	return taken;
+	return vhp_swol_tx_burst(&v->swol[queue], port, queue, pkts, n,
+				 vhost_enqueue);
 }
 
 static void
@@ -433,9 +234,11 @@ vhost_create(struct vhp_app_port *port, const char *args)
 	struct vhost_priv *v;
 	uint16_t i;
 
-	v = calloc(1, sizeof(*v));
+	v = aligned_alloc(RTE_CACHE_LINE_SIZE,
+			  RTE_ALIGN_CEIL(sizeof(*v), RTE_CACHE_LINE_SIZE));
 	if (v == NULL)
 		return -ENOMEM;
+	memset(v, 0, sizeof(*v));
 	if (vhost_parse(port, v, args) != 0) {
 		free(v);
 		return -EINVAL;
@@ -587,8 +390,13 @@ vhost_start(struct vhp_app_port *port)
 		.ctx = port,
 		.name = port->name,
 	};
+	uint16_t q;
 	int err;
 
+	/* Counters survive a restart (the context was zeroed at create). */
+	for (q = 0; q < v->queues; q++)
+		vhp_swol_init(&v->swol[q], port->pool, VHP_SWOL_CAPA_CKSUM,
+			      VHP_SWOL_F_VHOST, vhost_swol_capa, v);
 	/* A driver refuses e.g. HOST_TSO4 without CSUM: turn dependants
 	 * off too, and say so. */
 	v->features_off_eff = vhp_features_off_closure(v->features_off,
@@ -645,7 +453,8 @@ vhost_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 		q->rx_dropped = rs.dropped;
 		q->tx_packets = ts.packets;
 		q->tx_bytes = ts.bytes;
-		q->tx_dropped = ts.dropped + v->gso[i].dropped;
+		q->tx_dropped = ts.dropped + __atomic_load_n(
+			&v->swol[i].stats.dropped, __ATOMIC_RELAXED);
 		q->errors = rs.errors + ts.errors;
 		q->notifications = rs.notifications + ts.notifications;
 		q->notifications_suppressed = rs.notifications_suppressed +
@@ -757,16 +566,7 @@ vhost_json(struct vhp_app_port *port, struct vhp_json *w)
 	}
 	vhp_json_arr_end(w);
 	vhp_json_hex(w, "features_off", v->features_off_eff);
-	vhp_json_arr_begin(w, "gso");
-	for (i = 0; i < v->queues; i++) {
-		vhp_json_obj_begin(w, NULL);
-		vhp_json_u64(w, "queue", i);
-		vhp_json_u64(w, "packets", v->gso[i].packets);
-		vhp_json_u64(w, "segments", v->gso[i].segments);
-		vhp_json_u64(w, "dropped", v->gso[i].dropped);
-		vhp_json_obj_end(w);
-	}
-	vhp_json_arr_end(w);
+	vhp_swol_json(w, "gso", v->swol, v->queues);
 	vhp_json_arr_begin(w, "vrings");
 	for (i = 0; v->vp != NULL && i < 2 * v->queues; i++)
 		vhost_json_vring(w, v->vp, i);
