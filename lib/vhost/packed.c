@@ -57,6 +57,7 @@
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
+#include "copy.h"
 #include "vhp_internal.h"
 
 /* Descriptors per batch: one 64-byte cache line. */
@@ -503,7 +504,7 @@ rx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 	}
 	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
 		rx_write_hdr(dst[i], hdr_len);
-		rte_memcpy(dst[i] + hdr_len,
+		vhp_copy(dst[i] + hdr_len,
 			   rte_pktmbuf_mtod(pkts[i], const void *),
 			   pkts[i]->pkt_len);
 	}
@@ -576,7 +577,7 @@ rx_fill(struct vhp_virtqueue *vq, const struct packed_chain *c,
 				n = RTE_MIN((uint32_t)chunk - done,
 					    s->m->data_len - s->off);
 				n = RTE_MIN(n, s->left);
-				rte_memcpy(dst + done,
+				vhp_copy(dst + done,
 					   rte_pktmbuf_mtod_offset(s->m,
 						const uint8_t *, s->off), n);
 				s->off += n;
@@ -627,7 +628,7 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 						  &vq->mem_hint);
 			if (likely(dst != NULL)) {
 				rx_write_hdr(dst, vq->hdr_len);
-				rte_memcpy(dst + vq->hdr_len,
+				vhp_copy(dst + vq->hdr_len,
 					   rte_pktmbuf_mtod(m, const void *),
 					   m->pkt_len);
 				packed_shadow(vq, c.id, need, c.ndesc);
@@ -834,7 +835,7 @@ tx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
 		uint32_t len = d[i].len - hdr_len;
 
-		rte_memcpy(rte_pktmbuf_mtod(pkts[i], void *), src[i], len);
+		vhp_copy(rte_pktmbuf_mtod(pkts[i], void *), src[i], len);
 		pkts[i]->data_len = (uint16_t)len;
 		pkts[i]->pkt_len = len;
 		*bytes += len;
@@ -947,7 +948,7 @@ tx_copy(struct vhp_virtqueue *vq, const struct packed_chain *c,
 						return TX_COPY_NOMEM;
 				}
 				n = RTE_MIN((uint32_t)chunk - done, room);
-				rte_memcpy(rte_pktmbuf_mtod_offset(cur,
+				vhp_copy(rte_pktmbuf_mtod_offset(cur,
 						uint8_t *, cur->data_len),
 					   src + done, n);
 				cur->data_len = (uint16_t)(cur->data_len + n);
@@ -1062,7 +1063,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 				&vq->mem_hint);
 
 		if (likely(src != NULL)) {
-			rte_memcpy(rte_pktmbuf_mtod(m, void *), src, len);
+			vhp_copy(rte_pktmbuf_mtod(m, void *), src, len);
 			m->data_len = (uint16_t)len;
 			m->pkt_len = len;
 			goto got;

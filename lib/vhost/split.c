@@ -36,6 +36,7 @@
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
+#include "copy.h"
 #include "vhp_internal.h"
 
 /** Heads gathered (and their descriptors prefetched) ahead of copying. */
@@ -331,7 +332,7 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 					src_left = seg->data_len;
 				}
 				n = RTE_MIN(l, src_left);
-				rte_memcpy(p, src, n);
+				vhp_copy(p, src, n);
 				p += n;
 				src += n;
 				l -= n;
@@ -437,7 +438,7 @@ split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			memcpy(dst[j], hdr, SPLIT_HDR_MAX);
 		else
 			memcpy(dst[j], hdr, hdr_len);
-		rte_memcpy(dst[j] + hdr_len, rte_pktmbuf_mtod(m, void *),
+		vhp_copy(dst[j] + hdr_len, rte_pktmbuf_mtod(m, void *),
 			   m->pkt_len);
 		split_shadow_add(vq, heads[j], hdr_len + m->pkt_len);
 		*bytes += m->pkt_len;
@@ -565,7 +566,7 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 				dst = rte_pktmbuf_mtod(seg, uint8_t *);
 			}
 			n = RTE_MIN(l, room);
-			rte_memcpy(dst, p, n);
+			vhp_copy(dst, p, n);
 			dst += n;
 			p += n;
 			l -= n;
@@ -676,7 +677,7 @@ split_dequeue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	}
 	for (j = 0; j < k; j++) {
 		m = pkts[j];
-		rte_memcpy(rte_pktmbuf_mtod(m, void *), src[j], len[j]);
+		vhp_copy(rte_pktmbuf_mtod(m, void *), src[j], len[j]);
 		m->data_len = (uint16_t)len[j];
 		m->pkt_len = len[j];
 		split_tx_used(vq, in_order, heads[j], last_id, nused);
