@@ -327,7 +327,7 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 	vq->avail = a;
 	vq->used = u;
 	vq->mem = mem;
-	vq->mem_hint = 0;
+	memset(&vq->mem_hint, 0, sizeof(vq->mem_hint));
 	vq->flags = flags;
 	vq->hdr_len = (dev->features & (VHP_BIT(VIRTIO_F_VERSION_1) |
 			VHP_BIT(VIRTIO_NET_F_MRG_RXBUF))) ? 12 : 10;

@@ -165,3 +165,24 @@ vhp_numa_node_of(const void *addr)
 		return -1;
 	return node;
 }
+
+void *
+vhp_gpa_to_hva_miss(const struct vhp_mem *mem, uint64_t gpa, uint64_t *len,
+		    struct vhp_mem_cache *c)
+{
+	const struct vhp_mem_region *r;
+	uint32_t i;
+
+	for (i = 0; i < mem->nregions; i++) {
+		r = &mem->regions[i];
+		if (gpa >= r->gpa && gpa < r->gpa_end) {
+			c->gpa = r->gpa;
+			c->gpa_end = r->gpa_end;
+			c->delta = r->hva - r->gpa;
+			if (*len > r->gpa_end - gpa)
+				*len = r->gpa_end - gpa;
+			return (void *)(uintptr_t)(gpa + c->delta);
+		}
+	}
+	return NULL;
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_common.h>
 
 #include "vhp.h"
 #include "virtio_defs.h"
@@ -38,29 +39,23 @@ struct vhp_mem {
 };
 
 /**
- * Find the region holding guest-physical @p gpa, starting with @p *hint.
- * @return region index, or -1.
+ * The region a ring translated through last: a private copy of its bounds
+ * and offset, so that a hit costs two compares and an add, without touching
+ * the region table. All zero is empty. Reset whenever the ring is
+ * (re)translated; the memory table only changes while rings are stopped.
  */
-static inline int
-vhp_mem_find(const struct vhp_mem *mem, uint64_t gpa, uint32_t *hint)
-{
-	const struct vhp_mem_region *r;
-	uint32_t i;
+struct vhp_mem_cache {
+	uint64_t gpa;		/**< region start */
+	uint64_t gpa_end;	/**< region end (exclusive), 0 when empty */
+	uint64_t delta;		/**< host address - guest-physical address */
+};
 
-	if (likely(*hint < mem->nregions)) {
-		r = &mem->regions[*hint];
-		if (likely(gpa >= r->gpa && gpa < r->gpa_end))
-			return (int)*hint;
-	}
-	for (i = 0; i < mem->nregions; i++) {
-		r = &mem->regions[i];
-		if (gpa >= r->gpa && gpa < r->gpa_end) {
-			*hint = i;
-			return (int)i;
-		}
-	}
-	return -1;
-}
+/**
+ * Cache miss of vhp_gpa_to_hva(): search the table, refill @p c
+ * (memory.c; out of line so that the inlined hit path stays small).
+ */
+void *vhp_gpa_to_hva_miss(const struct vhp_mem *mem, uint64_t gpa,
+			  uint64_t *len, struct vhp_mem_cache *c);
 
 /**
  * Translate guest-physical [gpa, gpa + *len) to a host pointer.
@@ -68,32 +63,30 @@ vhp_mem_find(const struct vhp_mem *mem, uint64_t gpa, uint32_t *hint)
  * On return *len is the contiguous mapped length starting at gpa (it may be
  * smaller than asked when the range crosses into another region: the caller
  * then translates the rest separately). Returns NULL when gpa is not mapped.
+ * @p c caches the last region used (see struct vhp_mem_cache).
  */
-static inline void *
+static __rte_always_inline void *
 vhp_gpa_to_hva(const struct vhp_mem *mem, uint64_t gpa, uint64_t *len,
-	       uint32_t *hint)
+	       struct vhp_mem_cache *c)
 {
-	const struct vhp_mem_region *r;
-	int i = vhp_mem_find(mem, gpa, hint);
-
-	if (unlikely(i < 0))
-		return NULL;
-	r = &mem->regions[i];
-	if (unlikely(*len > r->gpa_end - gpa))
-		*len = r->gpa_end - gpa;
-	return (void *)(uintptr_t)(r->hva + (gpa - r->gpa));
+	if (likely(gpa >= c->gpa && gpa < c->gpa_end)) {
+		if (unlikely(*len > c->gpa_end - gpa))
+			*len = c->gpa_end - gpa;
+		return (void *)(uintptr_t)(gpa + c->delta);
+	}
+	return vhp_gpa_to_hva_miss(mem, gpa, len, c);
 }
 
 /**
  * Translate the whole guest-physical range [gpa, gpa + len) which must lie
  * in one region (rings, indirect tables, headers). NULL otherwise.
  */
-static inline void *
+static __rte_always_inline void *
 vhp_gpa_to_hva_full(const struct vhp_mem *mem, uint64_t gpa, uint64_t len,
-		    uint32_t *hint)
+		    struct vhp_mem_cache *c)
 {
 	uint64_t l = len;
-	void *p = vhp_gpa_to_hva(mem, gpa, &l, hint);
+	void *p = vhp_gpa_to_hva(mem, gpa, &l, c);
 
 	return (p != NULL && l == len) ? p : NULL;
 }

@@ -829,8 +829,7 @@ tx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 			if (w != 0)
 				return -1;
 		}
-		src[i] += hdr_len;
-		rte_prefetch0(src[i]);
+		src[i] += hdr_len;	/* prefetched by packed_count_avail */
 	}
 	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
 		uint32_t len = d[i].len - hdr_len;
@@ -840,8 +839,14 @@ tx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
 		pkts[i]->pkt_len = len;
 		*bytes += len;
 	}
-	for (i = 0; i < PACKED_BATCH_SIZE; i++)
-		packed_shadow_tx(vq, d[i].id, 1);
+	if ((vq->flags & VHP_VQ_F_IN_ORDER) && vq->shadow_count != 0) {
+		/* The burst's single in-order entry grows by the batch. */
+		vq->shadow_used[0].id = d[PACKED_BATCH_SIZE - 1].id;
+		vq->shadow_count_desc[0] += PACKED_BATCH_SIZE;
+	} else {
+		for (i = 0; i < PACKED_BATCH_SIZE; i++)
+			packed_shadow_tx(vq, d[i].id, 1);
+	}
 	return 0;
 }
 

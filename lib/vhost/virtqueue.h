@@ -99,12 +99,13 @@ struct vhp_virtqueue {
 	uint8_t used_wrap;		/**< packed: device wrap counter */
 	uint8_t signalled_used_valid;
 	uint8_t broken;			/**< ring corrupt: stopped */
-	uint32_t mem_hint;		/**< cached last region index */
 	int callfd;			/**< -1: no interrupt */
 
-	/* ---- cache line 1+: shadow and per-burst scratch ---- */
+	/* ---- cache line 1+: translation cache, shadow, scratch ---- */
+	/** Last region translated through (reset by vhp_vq_translate). */
+	struct vhp_mem_cache mem_hint __rte_cache_aligned;
 	/** Used entries not yet published (split: id/len; packed: id/len). */
-	struct vring_used_elem *shadow_used __rte_cache_aligned;
+	struct vring_used_elem *shadow_used;
 	/** Packed: number of descriptors each shadow entry consumed. */
 	uint16_t *shadow_count_desc;
 	/** Packed: avail wrap of each shadow entry's first descriptor. */

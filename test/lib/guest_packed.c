@@ -20,7 +20,7 @@ gp_make_vq(struct guest_packed *gp, uint16_t vq_flags, uint8_t hdr_len,
 	   int callfd)
 {
 	struct vhp_virtqueue *vq;
-	uint32_t hint = 0;
+	struct vhp_mem_cache hint = { 0 };
 	size_t sz = RTE_ALIGN_CEIL(sizeof(*vq), RTE_CACHE_LINE_SIZE);
 
 	vq = aligned_alloc(RTE_CACHE_LINE_SIZE, sz);

@@ -10,7 +10,7 @@
 static void *
 gs_backend_ptr(struct guest_mem *gm, uint64_t gpa, uint64_t len)
 {
-	uint32_t hint = 0;
+	struct vhp_mem_cache hint = { 0 };
 
 	return vhp_gpa_to_hva_full(&gm->mem, gpa, len, &hint);
 }
