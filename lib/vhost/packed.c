@@ -782,7 +782,7 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	 * not counted as dropped here. */
 	packed_flush_and_notify(vq);
 	if (nb > 0)
-		rte_pktmbuf_free_bulk(pkts, nb);
+		vhp_mbuf_free_burst(pkts, nb);
 	return nb;
 }
 

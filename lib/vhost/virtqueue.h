@@ -14,6 +14,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_log.h>
+#include <rte_mbuf.h>
 
 #include "memory.h"
 #include "vhp.h"
@@ -182,6 +183,34 @@ uint16_t vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 /** Dequeue from a packed TX ring. */
 uint16_t vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			    struct rte_mbuf **pkts, uint16_t count);
+
+/* ---- mbufs ---- */
+
+/**
+ * Free the @p n mbufs an enqueue burst copied into the guest. The usual
+ * burst (one pool, direct, single-segment, not shared) goes back to the
+ * pool in one put; anything else takes rte_pktmbuf_free_bulk().
+ */
+static __rte_always_inline void
+vhp_mbuf_free_burst(struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mempool *mp;
+	uint16_t i;
+
+	if (unlikely(n == 0))
+		return;
+	mp = pkts[0]->pool;
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+
+		if (unlikely(m->pool != mp || rte_mbuf_refcnt_read(m) != 1 ||
+			     !RTE_MBUF_DIRECT(m) || m->next != NULL)) {
+			rte_pktmbuf_free_bulk(pkts, n);
+			return;
+		}
+	}
+	rte_mempool_put_bulk(mp, (void **)pkts, n);
+}
 
 /* ---- notifications (notify.c) ---- */
 
