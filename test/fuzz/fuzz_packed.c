@@ -140,59 +140,6 @@ fuzz_pkt(uint32_t len)
 	return head;
 }
 
-/*
- * Offload fuzzing: mark packet @p m (pattern bytes) with TX offload
- * requests chosen by @p sel, and make it look like TCP/IPv4 when it is
- * long enough, so the enqueue offload path parses and patches it.
- */
-static void
-fuzz_mark_offload(struct rte_mbuf *m, uint32_t sel)
-{
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-
-	if (m->data_len >= 54) {
-		p[12] = 0x08;
-		p[13] = 0x00;
-		p[14] = 0x45;
-		p[16] = (uint8_t)((m->pkt_len - 14) >> 8);
-		p[17] = (uint8_t)(m->pkt_len - 14);
-		p[20] = 0;
-		p[23] = 6;
-		p[46] = 0x50;
-	}
-	switch (sel % 7) {
-	case 1:
-		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
-			RTE_MBUF_F_TX_TCP_CKSUM;
-		m->l2_len = 14;
-		m->l3_len = 20;
-		break;
-	case 2:
-		m->ol_flags = RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
-		m->l2_len = 14;
-		m->l3_len = 40;
-		break;
-	case 3:
-		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
-		m->l2_len = 14;
-		m->l3_len = 20;
-		m->l4_len = 20;
-		m->tso_segsz = (uint16_t)(sel % 1500);
-		break;
-	case 4:
-		m->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM;	/* lengths parsed */
-		break;
-	case 5:
-		m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-		break;
-	case 6:
-		m->ol_flags = RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_SCTP_CKSUM;
-		break;
-	default:
-		break;
-	}
-}
-
 static bool fuzz_ol;	/* this input negotiates offloads */
 
 static void
@@ -221,7 +168,7 @@ fuzz_round(struct guest_packed *gp, const uint8_t *op)
 
 			pkts[n] = fuzz_pkt(len);
 			if (pkts[n] != NULL && fuzz_ol)
-				fuzz_mark_offload(pkts[n], len + seed);
+				vhp_test_mark_offload(pkts[n], len + seed);
 			if (pkts[n] != NULL)
 				n++;
 		}

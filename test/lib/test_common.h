@@ -7,6 +7,7 @@
 #ifndef VHP_TEST_COMMON_H
 #define VHP_TEST_COMMON_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,5 +59,14 @@ int vhp_test_count_fds(void);
  * tracked; we print checks) and return the process exit code.
  */
 int vhp_test_summary(void);
+
+struct rte_mbuf;
+
+/**
+ * Fuzzing offloads: mark packet @p m (pattern bytes) with the TX offload
+ * requests chosen by @p sel, and make it look like TCP/IPv4 when it is
+ * long enough, so the enqueue offload path parses and patches it.
+ */
+void vhp_test_mark_offload(struct rte_mbuf *m, uint32_t sel);
 
 #endif /* VHP_TEST_COMMON_H */
