@@ -183,6 +183,8 @@ xstats_vhost(FILE *f, struct vhp_port *vp, uint16_t nb_vrings)
 		xstat_q(f, "vring%u_error_bad_offload", v, vs.bad_offload);
 		xstat_q(f, "vring%u_alloc_failed", v, vs.alloc_failed);
 		xstat_q(f, "vring%u_times_broken", v, vs.broken);
+		xstat_q(f, "vring%u_call_failed", v, vs.call_failed);
+		xstat_q(f, "vring%u_resumed_from_ring", v, vs.resumed);
 	}
 }
 
@@ -351,6 +353,10 @@ cli_show_vhost_stats(FILE *f, struct vhp_app_port *port)
 			vs.errors, vs.bad_addr, vs.bad_chain, vs.bad_indirect,
 			vs.bad_index, vs.bad_len, vs.bad_offload,
 			vs.alloc_failed, vs.broken);
+		if (vs.call_failed != 0 || vs.resumed != 0)
+			fprintf(f, "    call_failed %" PRIu64
+				" resumed_from_ring %" PRIu64 "\n",
+				vs.call_failed, vs.resumed);
 	}
 	return 0;
 }

@@ -162,6 +162,8 @@ tel_vring(struct vhp_port *vp, uint16_t v)
 	rte_tel_data_add_dict_u64(d, "bad_len", vs.bad_len);
 	rte_tel_data_add_dict_u64(d, "alloc_failed", vs.alloc_failed);
 	rte_tel_data_add_dict_u64(d, "times_broken", vs.broken);
+	rte_tel_data_add_dict_u64(d, "call_failed", vs.call_failed);
+	rte_tel_data_add_dict_u64(d, "resumed_from_ring", vs.resumed);
 	return d;
 }
 

@@ -72,7 +72,7 @@ vq_relocate(struct vhp_device *dev, struct vhp_virtqueue *vq)
 	struct vhp_virtqueue *nvq;
 
 	if (vq->numa_node < 0 || vq->alloc_node == vq->numa_node ||
-	    vq->ready)
+	    vq->published)
 		return vq;
 	nvq = rte_malloc_socket("vhp_vq", sizeof(*nvq), RTE_CACHE_LINE_SIZE,
 				vq->numa_node);
@@ -122,6 +122,7 @@ vhp_device_vq(struct vhp_device *dev, uint32_t idx)
 	vq->numa_node = -1;
 	vq->avail_wrap = 1;
 	vq->used_wrap = 1;
+	vq->base_unchecked = true;
 	vq->mem = &dev->mem;
 	vq->alloc_node = node_of_malloc(vq);
 	port_lock(dev);
@@ -132,13 +133,28 @@ vhp_device_vq(struct vhp_device *dev, uint32_t idx)
 	return vq;
 }
 
+/*
+ * Take @p vq off the datapath: ready = 0. Returns true when a burst may
+ * still be running on it (the control thread published it and has not
+ * waited since), i.e. when the caller must wait for a grace period. A ring
+ * the datapath marked broken has ready = 0 already but is still published:
+ * the burst that broke it may be flushing and notifying.
+ */
+static bool
+vq_unpublish(struct vhp_virtqueue *vq)
+{
+	if (!vq->published)
+		return false;
+	__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+	vq->published = false;
+	return true;
+}
+
 void
 vhp_vq_quiesce(struct vhp_virtqueue *vq)
 {
-	if (__atomic_load_n(&vq->ready, __ATOMIC_ACQUIRE)) {
-		__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+	if (vq_unpublish(vq))
 		vhp_rcu_synchronize();
-	}
 }
 
 void
@@ -147,17 +163,10 @@ vhp_device_quiesce(struct vhp_device *dev)
 	bool any = false;
 	uint32_t i;
 
-	for (i = 0; i < VHP_MAX_VRINGS; i++) {
-		struct vhp_virtqueue *vq = dev->vq[i];
-
-		if (vq != NULL && vq->ready) {
-			__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+	for (i = 0; i < VHP_MAX_VRINGS; i++)
+		if (dev->vq[i] != NULL && vq_unpublish(dev->vq[i]))
 			any = true;
-		}
-	}
-	/* Always wait: a burst that loaded ready = 1 just before a ring was
-	 * marked broken by another burst must also be done. */
-	if (any || dev->running)
+	if (any)
 		vhp_rcu_synchronize();
 }
 
@@ -185,22 +194,43 @@ vq_free_arrays(struct vhp_virtqueue *vq)
 	vq->desc_scratch = NULL;
 }
 
-void
-vhp_vq_free(struct vhp_virtqueue *vq)
+/*
+ * Free every vring of @p dev. The datapath may still load a pointer from
+ * dev->vq[] (and then find ready == 0), so the structs are freed only after
+ * the pointers are cleared and a grace period has passed; one wait for all.
+ */
+static void
+device_free_vqs(struct vhp_device *dev)
 {
-	struct vhp_device *dev = vq->dev;
+	struct vhp_virtqueue *gone[VHP_MAX_VRINGS];
+	uint32_t i, n = 0;
 
-	vhp_vq_stop(vq);
-	if (vq->callfd >= 0)
-		close(vq->callfd);
-	if (vq->errfd >= 0)
-		close(vq->errfd);
-	port_lock(dev);
-	vhp_port_save_counters(dev->port, vq);
-	__atomic_store_n(&dev->vq[vq->index], NULL, __ATOMIC_RELEASE);
-	port_unlock(dev);
-	vq_free_arrays(vq);
-	rte_free(vq);
+	vhp_device_quiesce(dev);
+	for (i = 0; i < VHP_MAX_VRINGS; i++) {
+		struct vhp_virtqueue *vq = dev->vq[i];
+
+		if (vq == NULL)
+			continue;
+		vhp_vq_stop(vq);
+		if (vq->callfd >= 0)
+			close(vq->callfd);
+		if (vq->errfd >= 0)
+			close(vq->errfd);
+		vq->callfd = -1;
+		vq->errfd = -1;
+		port_lock(dev);
+		vhp_port_save_counters(dev->port, vq);
+		__atomic_store_n(&dev->vq[i], NULL, __ATOMIC_RELEASE);
+		port_unlock(dev);
+		gone[n++] = vq;
+	}
+	if (n == 0)
+		return;
+	vhp_rcu_synchronize();
+	for (i = 0; i < n; i++) {
+		vq_free_arrays(gone[i]);
+		rte_free(gone[i]);
+	}
 }
 
 void
@@ -249,6 +279,60 @@ vq_alloc_arrays(struct vhp_virtqueue *vq, uint16_t size, int node)
 	vq->shadow_count_desc = sc;
 	vq->desc_scratch = ds;
 	return 0;
+}
+
+/*
+ * The ring position the front-end gave (SET_VRING_BASE, or none: 0) against
+ * what the ring itself says, once per SET_VRING_BASE. A back-end keeps no
+ * buffer across a stop, so on a consistent ring the two agree. They differ
+ * when this back-end restarted under a running driver: the front-end does
+ * not know where the old process stopped (virtio-user sends 0 after every
+ * reconnect; QEMU without a successful GET_VRING_BASE sends what it last
+ * had). Then the ring wins:
+ *  - split: used->idx is the count of buffers the device returned; every
+ *    buffer before it is done, every one after it is still the device's.
+ *    Buffers the old process took and never returned are processed again
+ *    (a TX packet sent twice, an RX buffer filled again).
+ *  - packed: no index is kept in guest memory; the position is found from
+ *    the descriptors' USED bits (vhp_packed_find_position()).
+ */
+static void
+vq_check_base(struct vhp_virtqueue *vq)
+{
+	const char *name = vq->dev->port->name;
+	uint16_t idx, used;
+	uint8_t wrap;
+
+	if (!(vq->flags & VHP_VQ_F_PACKED)) {
+		used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+		if (used != vq->last_used_idx) {
+			VHP_LOG(WARNING, "port %s: ring %u: the front-end's "
+				"base %u differs from the ring's used index %u "
+				"(the back-end restarted under a running "
+				"driver?): resuming at %u", name, vq->index,
+				vq->last_avail_idx, used, used);
+			vq->stats.resumed++;
+		}
+		vq->last_used_idx = used;
+		vq->last_avail_idx = used;
+		return;
+	}
+	/* Only the front-end's "no idea" value is second-guessed: a real
+	 * position (QEMU's, after GET_VRING_BASE) is exact. */
+	if (vq->last_avail_idx != 0 || vq->avail_wrap != 1)
+		return;
+	vhp_packed_find_position(vq, &idx, &wrap);
+	if (idx == 0 && wrap == 1)
+		return;
+	VHP_LOG(WARNING, "port %s: ring %u: the front-end's base is 0 but the "
+		"descriptors show the device at %u (wrap %u) (the back-end "
+		"restarted under a running driver?): resuming there", name,
+		vq->index, idx, wrap);
+	vq->stats.resumed++;
+	vq->last_avail_idx = idx;
+	vq->last_used_idx = idx;
+	vq->avail_wrap = wrap;
+	vq->used_wrap = wrap;
 }
 
 int
@@ -303,6 +387,11 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 			"avail 2, used and event areas 4)";
 		return -EINVAL;
 	}
+	if (packed && (vq->last_avail_idx >= q || vq->last_used_idx >= q)) {
+		*why = "ring position from SET_VRING_BASE is beyond the ring "
+			"size (packed index must be below SET_VRING_NUM)";
+		return -ERANGE;
+	}
 	node = vhp_numa_node_of(d);
 	if (vq_alloc_arrays(vq, vq->num, node) != 0) {
 		*why = "out of memory for the ring's shadow arrays";
@@ -335,18 +424,9 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 	vq->size = vq->num;
 	vq->size_mask = (uint16_t)(vq->num - 1);
 	vq->numa_node = node;
-	if (!vq->base_set) {
-		/* No SET_VRING_BASE: resume where the used ring stands. */
-		if (!packed) {
-			vq->last_used_idx = __atomic_load_n(&vq->used->idx,
-							    __ATOMIC_ACQUIRE);
-			vq->last_avail_idx = vq->last_used_idx;
-		} else {
-			vq->last_avail_idx = 0;
-			vq->last_used_idx = 0;
-			vq->avail_wrap = 1;
-			vq->used_wrap = 1;
-		}
+	if (vq->base_unchecked) {
+		vq_check_base(vq);
+		vq->base_unchecked = false;
 		vq->base_set = true;
 	}
 	vq->shadow_count = 0;
@@ -370,7 +450,8 @@ static bool
 vq_can_run(const struct vhp_device *dev, const struct vhp_virtqueue *vq)
 {
 	return vq != NULL && vq->num_set && vq->addr_set && vq->translated &&
-		vq->started && !vq->broken && vq_enabled(dev, vq);
+		vq->started && !__atomic_load_n(&vq->broken, __ATOMIC_ACQUIRE) &&
+		vq_enabled(dev, vq);
 }
 
 static bool
@@ -417,11 +498,10 @@ vhp_device_update(struct vhp_device *dev)
 	/* Pass 1: stop what may no longer run, then wait once. */
 	for (i = 0; i < VHP_MAX_VRINGS; i++) {
 		vq = dev->vq[i];
-		if (vq != NULL && vq->ready &&
-		    !(dev->running && vq_can_run(dev, vq))) {
-			__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
+		if (vq != NULL && vq->published &&
+		    !(dev->running && vq_can_run(dev, vq)) &&
+		    vq_unpublish(vq))
 			off = true;
-		}
 	}
 	if (off)
 		vhp_rcu_synchronize();
@@ -429,8 +509,8 @@ vhp_device_update(struct vhp_device *dev)
 	/* Pass 2: translate stopped rings that have what they need. */
 	for (i = 0; i < VHP_MAX_VRINGS; i++) {
 		vq = dev->vq[i];
-		if (vq == NULL || vq->ready || !vq->addr_set || !vq->num_set ||
-		    dev->mem.nregions == 0)
+		if (vq == NULL || vq->published || !vq->addr_set ||
+		    !vq->num_set || dev->mem.nregions == 0)
 			continue;
 		ret = vhp_vq_translate(vq, &why);
 		if (ret == 0)
@@ -467,45 +547,50 @@ vhp_device_update(struct vhp_device *dev)
 	/* Pass 3: publish the rings that may run. */
 	for (i = 0; i < VHP_MAX_VRINGS; i++) {
 		vq = dev->vq[i];
-		if (vq == NULL || vq->ready || !vq_can_run(dev, vq))
+		if (vq == NULL || vq->published || !vq_can_run(dev, vq))
 			continue;
 		vhp_vq_suppress_kicks(vq);
+		vq->published = true;
 		__atomic_store_n(&vq->ready, 1, __ATOMIC_RELEASE);
-	}
-}
-
-/* Free rings and memory; keep what @p keep_conn says. */
-static void
-device_teardown(struct vhp_device *dev, bool keep_conn)
-{
-	struct vhp_port *port = dev->port;
-	uint64_t pf = dev->protocol_features;
-	bool owner = dev->owner_set;
-	uint32_t i;
-
-	vhp_device_quiesce(dev);
-	vhp_device_stop_running(dev);
-	for (i = 0; i < VHP_MAX_VRINGS; i++)
-		if (dev->vq[i] != NULL)
-			vhp_vq_free(dev->vq[i]);
-	port_lock(dev);
-	vhp_mem_free_all(&dev->mem);
-	port_unlock(dev);
-	vhp_device_init(port);
-	if (keep_conn) {
-		dev->protocol_features = pf;
-		dev->owner_set = owner;
 	}
 }
 
 void
 vhp_device_reset(struct vhp_device *dev)
 {
-	device_teardown(dev, false);
+	struct vhp_port *port = dev->port;
+
+	vhp_device_quiesce(dev);
+	vhp_device_stop_running(dev);
+	device_free_vqs(dev);
+	port_lock(dev);
+	vhp_mem_free_all(&dev->mem);
+	port_unlock(dev);
+	vhp_device_init(port);
 }
 
+/*
+ * RESET_DEVICE, RESET_OWNER. The spec: "disable all rings and reset all
+ * internal device state to the initial state, ready to be reinitialized";
+ * ownership stays. The memory table stays too: QEMU >= 9.1 sends
+ * RESET_DEVICE at every virtio reset (each guest reboot) and, with
+ * CONFIGURE_MEM_SLOTS, keeps its own copy of our table and afterwards only
+ * sends the regions that changed (none, for a reboot). Forgetting it left
+ * the rebooted guest's rings without memory. A front-end that wants a new
+ * table sends one (SET_MEM_TABLE replaces it, REM_MEM_REG removes).
+ */
 void
 vhp_device_soft_reset(struct vhp_device *dev)
 {
-	device_teardown(dev, true);
+	vhp_device_quiesce(dev);
+	vhp_device_stop_running(dev);
+	device_free_vqs(dev);
+	dev->features = 0;
+	dev->features_set = false;
+	dev->running = false;
+	dev->status = 0;
+	__atomic_store_n(&dev->needs_reset, 0, __ATOMIC_RELEASE);
+	dev->nr_vrings = 0;
+	dev->stopped_mask = 0;
+	dev->refused = false;
 }

@@ -4,6 +4,7 @@
  * front-end user address translation (rings), and the NUMA node of a page.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <numaif.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,6 +41,7 @@ vhp_mem_region_map(struct vhp_mem_region *out,
 	uint64_t page, map_off, map_len;
 	struct statfs sfs;
 	struct stat st;
+	bool sealed;
 	void *addr;
 
 	if (fd < 0)
@@ -56,6 +58,8 @@ vhp_mem_region_map(struct vhp_mem_region *out,
 	if (off > UINT64_MAX - size || off + size > (uint64_t)INT64_MAX)
 		return map_fail(err, "mmap_offset + memory_size overflows",
 				-EINVAL);
+	/* Seal first, then measure: the size checked is the size kept. */
+	sealed = vhp_mem_guard_seal(fd);
 	if (fstat(fd, &st) != 0)
 		return map_fail(err, "fstat of the region fd failed", -errno);
 	if (st.st_size < 0 || off + size > (uint64_t)st.st_size)
@@ -89,14 +93,19 @@ vhp_mem_region_map(struct vhp_mem_region *out,
 	out->mmap_offset = off;
 	out->fd = fd;
 	out->numa_node = vhp_numa_node_of((void *)(uintptr_t)out->hva);
+	out->page_size = page;
+	out->sealed = sealed;
 	return 0;
 }
 
 void
 vhp_mem_region_unmap(struct vhp_mem_region *r)
 {
-	if (r->mmap_addr != NULL)
+	if (r->mmap_addr != NULL) {
+		if (!r->sealed)
+			vhp_mem_guard_del(r->mmap_addr);
 		munmap(r->mmap_addr, r->mmap_size);
+	}
 	if (r->fd >= 0)
 		close(r->fd);
 	memset(r, 0, sizeof(*r));
@@ -122,6 +131,23 @@ vhp_mem_overlaps(const struct vhp_mem *mem,
 			return (int)i;
 	}
 	return -1;
+}
+
+void
+vhp_mem_region_guard(struct vhp_mem_region *r, uint8_t *needs_reset,
+		     const char *name)
+{
+	int ret;
+
+	if (r->sealed || r->mmap_addr == NULL)
+		return;
+	ret = vhp_mem_guard_add(r->mmap_addr, r->mmap_size, r->page_size,
+				r->gpa, needs_reset, name);
+	if (ret != 0)
+		VHP_LOG(WARNING, "port %s: region at gpa 0x%" PRIx64 " is not "
+			"sealed against shrinking and cannot be guarded (%s): "
+			"a front-end that truncates its file would crash "
+			"this process", name, r->gpa, strerror(-ret));
 }
 
 void

@@ -9,6 +9,7 @@
 #ifndef VHP_MEMORY_H
 #define VHP_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,10 @@ struct vhp_mem_region {
 	uint64_t mmap_offset;	/**< offset of gpa in the fd */
 	int fd;			/**< the region's fd (kept open) */
 	int numa_node;		/**< node of the first page, -1 unknown */
+	uint64_t page_size;	/**< page size of the mapping */
+	/** The fd cannot shrink (memfd with F_SEAL_SHRINK); otherwise the
+	 * mapping is guarded against SIGBUS (mem_guard.c). */
+	bool sealed;
 };
 
 /** A guest memory table. Immutable while any queue of the device runs. */
@@ -121,6 +126,38 @@ int vhp_mem_overlaps(const struct vhp_mem *mem,
 
 /** Unmap every region of @p mem and set nregions to 0. */
 void vhp_mem_free_all(struct vhp_mem *mem);
+
+/**
+ * Guard a mapped region whose file could shrink (not sealed): a SIGBUS in
+ * it maps zero pages there and raises @p needs_reset (mem_guard.c).
+ * No-op for sealed regions. Logs when the guard table is full.
+ */
+void vhp_mem_region_guard(struct vhp_mem_region *r, uint8_t *needs_reset,
+			  const char *name);
+
+/* ---- mem_guard.c ---- */
+
+/**
+ * Add F_SEAL_SHRINK to a memfd (kept if already there).
+ * @return true when the file can no longer shrink.
+ */
+bool vhp_mem_guard_seal(int fd);
+
+/**
+ * Guard [start, start + len) against SIGBUS (installs the handler once).
+ * @return 0, -ENOSPC (table full) or -errno from sigaction.
+ */
+int vhp_mem_guard_add(void *start, size_t len, size_t page, uint64_t gpa,
+		      uint8_t *needs_reset, const char *name);
+
+/** Stop guarding the range that starts at @p start (before munmap). */
+void vhp_mem_guard_del(void *start);
+
+/** An eventfd the SIGBUS handler writes so the control thread reports. */
+void vhp_mem_guard_set_notify_fd(int fd);
+
+/** Log the SIGBUS faults caught since the last call (control thread). */
+void vhp_mem_guard_report(void);
 
 /** NUMA node of the page holding @p addr, -1 when unknown. */
 int vhp_numa_node_of(const void *addr);

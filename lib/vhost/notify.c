@@ -12,12 +12,24 @@
  * poll.
  */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_atomic.h>
 #include <rte_branch_prediction.h>
 
 #include "vhp_internal.h"
+
+/* A call fd write failed: count it, say it once a second at most. */
+static void __rte_cold
+call_failed(struct vhp_virtqueue *vq, int err)
+{
+	vq->stats.call_failed++;
+	vhp_vq_log_limited(vq, "interrupt not delivered: the call fd write "
+			   "failed (%s): the front-end does not read its call "
+			   "fd; the core goes on, interrupts are dropped until "
+			   "it does (call_failed counts them)", strerror(err));
+}
 
 void
 vhp_vq_kick_guest(struct vhp_virtqueue *vq)
@@ -27,12 +39,13 @@ vhp_vq_kick_guest(struct vhp_virtqueue *vq)
 
 	if (vq->callfd < 0)
 		return;
+	/* Never blocks: the fd was made non-blocking when it came
+	 * (vhp_frontend_fd_adopt()). */
 	n = write(vq->callfd, &one, sizeof(one));
 	if (likely(n == (ssize_t)sizeof(one)))
 		vq->stats.notifications++;
-	/* EAGAIN: the counter is saturated, the guest has a pending
-	 * interrupt anyway. Other errors: the front-end closed the fd; the
-	 * control thread will see the disconnect. */
+	else
+		call_failed(vq, n < 0 ? errno : EIO);
 }
 
 /* Must the guest be interrupted for used entries up to vq->last_used_idx? */

@@ -178,6 +178,10 @@ packed_flush(struct vhp_virtqueue *vq)
 	uint16_t head = vq->last_used_idx;
 	uint16_t idx = head;
 	uint8_t wrap = vq->used_wrap;
+	/* RX buffers were written: VIRTQ_DESC_F_WRITE says their length is
+	 * valid (virtio 1.2, 2.8.4); TX used descriptors carry neither. */
+	const uint16_t wflag = (vq->flags & VHP_VQ_F_TX) ? 0 :
+		VRING_DESC_F_WRITE;
 	uint16_t head_flags, i;
 
 	for (i = 0; i < n; i++) {
@@ -189,13 +193,13 @@ packed_flush(struct vhp_virtqueue *vq)
 
 	idx = head;
 	wrap = vq->used_wrap;
-	head_flags = wrap ? (VRING_PACKED_DESC_F_AVAIL |
-			     VRING_PACKED_DESC_F_USED) : 0;
+	head_flags = wflag | (wrap ? (VRING_PACKED_DESC_F_AVAIL |
+				      VRING_PACKED_DESC_F_USED) : 0);
 	packed_advance(vq, &idx, &wrap, vq->shadow_count_desc[0]);
 	for (i = 1; i < n; i++) {
 		__atomic_store_n(&ring[idx].flags,
-				 wrap ? (VRING_PACKED_DESC_F_AVAIL |
-					 VRING_PACKED_DESC_F_USED) : 0,
+				 wflag | (wrap ? (VRING_PACKED_DESC_F_AVAIL |
+						  VRING_PACKED_DESC_F_USED) : 0),
 				 __ATOMIC_RELAXED);
 		packed_advance(vq, &idx, &wrap, vq->shadow_count_desc[i]);
 	}
@@ -204,6 +208,41 @@ packed_flush(struct vhp_virtqueue *vq)
 	vq->last_used_idx = idx;
 	vq->used_wrap = wrap;
 	vq->shadow_count = 0;
+}
+
+void
+vhp_packed_find_position(const struct vhp_virtqueue *vq, uint16_t *idx,
+			 uint8_t *wrap)
+{
+	const struct vring_packed_desc *ring = vq->desc_packed;
+	uint16_t i, n = vq->size;
+	bool u0, u;
+
+	/*
+	 * Every descriptor the device used in its current lap (before its
+	 * position) carries USED == the device's wrap counter, and so does
+	 * one the driver made available again since; every descriptor from
+	 * the position on carries the opposite (made available in this lap,
+	 * or left from the previous one). So the position is the first
+	 * descriptor whose USED bit differs from the first one's, and the
+	 * wrap counter is the inverse of its USED bit; when all agree the
+	 * device is at 0 (a fresh ring, or one that has just wrapped).
+	 */
+	u0 = !!(__atomic_load_n(&ring[0].flags, __ATOMIC_ACQUIRE) &
+		VRING_PACKED_DESC_F_USED);
+	for (i = 1; i < n; i++) {
+		u = !!(__atomic_load_n(&ring[i].flags, __ATOMIC_RELAXED) &
+		       VRING_PACKED_DESC_F_USED);
+		if (u != u0)
+			break;
+	}
+	if (i == n) {
+		*idx = 0;
+		*wrap = !u0;
+		return;
+	}
+	*idx = i;
+	*wrap = u0;
 }
 
 /* Does the driver event suppression structure ask for an interrupt? */

@@ -14,36 +14,36 @@
 
 #include "vhp_internal.h"
 
+/* Every counter of struct vhp_vq_stats is a uint64_t: add or subtract
+ * them as one array. */
+#define VQ_STATS_N	(sizeof(struct vhp_vq_stats) / sizeof(uint64_t))
+_Static_assert(sizeof(struct vhp_vq_stats) % sizeof(uint64_t) == 0,
+	       "struct vhp_vq_stats holds only uint64_t counters");
+
 static void
 stats_add(struct vhp_vq_stats *dst, const struct vhp_vq_stats *src)
 {
+	uint64_t d[VQ_STATS_N], s[VQ_STATS_N];
 	unsigned int i;
 
-	dst->packets += src->packets;
-	dst->bytes += src->bytes;
-	dst->dropped += src->dropped;
-	dst->alloc_failed += src->alloc_failed;
-	dst->notifications += src->notifications;
-	dst->notifications_suppressed += src->notifications_suppressed;
-	for (i = 0; i < VHP_ERR_MAX; i++)
-		dst->errors[i] += src->errors[i];
-	dst->broken += src->broken;
+	memcpy(d, dst, sizeof(d));
+	memcpy(s, src, sizeof(s));
+	for (i = 0; i < VQ_STATS_N; i++)
+		d[i] += s[i];
+	memcpy(dst, d, sizeof(d));
 }
 
 static void
 stats_sub(struct vhp_vq_stats *dst, const struct vhp_vq_stats *src)
 {
+	uint64_t d[VQ_STATS_N], s[VQ_STATS_N];
 	unsigned int i;
 
-	dst->packets -= src->packets;
-	dst->bytes -= src->bytes;
-	dst->dropped -= src->dropped;
-	dst->alloc_failed -= src->alloc_failed;
-	dst->notifications -= src->notifications;
-	dst->notifications_suppressed -= src->notifications_suppressed;
-	for (i = 0; i < VHP_ERR_MAX; i++)
-		dst->errors[i] -= src->errors[i];
-	dst->broken -= src->broken;
+	memcpy(d, dst, sizeof(d));
+	memcpy(s, src, sizeof(s));
+	for (i = 0; i < VQ_STATS_N; i++)
+		d[i] -= s[i];
+	memcpy(dst, d, sizeof(d));
 }
 
 void
@@ -119,7 +119,7 @@ vhp_vring_info_get(const struct vhp_port *port, uint16_t vring,
 		info->enabled = vq->enabled;
 		info->started = vq->started;
 		info->ready = __atomic_load_n(&vq->ready, __ATOMIC_ACQUIRE);
-		info->broken = vq->broken;
+		info->broken = __atomic_load_n(&vq->broken, __ATOMIC_RELAXED);
 		info->last_avail_idx = vq->last_avail_idx;
 		info->last_used_idx = vq->last_used_idx;
 		info->avail_wrap = vq->avail_wrap;
@@ -176,6 +176,8 @@ vhp_vring_stats_get(const struct vhp_port *port, uint16_t vring,
 	stats->bad_offload = c.stats.errors[VHP_ERR_OFFLOAD];
 	stats->alloc_failed = c.stats.alloc_failed;
 	stats->broken = c.stats.broken;
+	stats->call_failed = c.stats.call_failed;
+	stats->resumed = c.stats.resumed;
 	return 0;
 }
 

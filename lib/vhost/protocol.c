@@ -306,11 +306,16 @@ region_equal(const struct vhp_mem_region *m,
 static void
 mem_install(struct vhp_device *dev, const struct vhp_mem *mem)
 {
+	uint32_t i;
+
 	pthread_mutex_lock(&dev->port->lock);
 	vhp_device_untranslate(dev);
 	vhp_mem_free_all(&dev->mem);
 	dev->mem = *mem;
 	pthread_mutex_unlock(&dev->port->lock);
+	for (i = 0; i < dev->mem.nregions; i++)
+		vhp_mem_region_guard(&dev->mem.regions[i], &dev->needs_reset,
+				     dev->port->name);
 }
 
 static int
@@ -422,6 +427,8 @@ h_add_mem_reg(struct req *r)
 	mem->regions[mem->nregions] = reg;
 	mem->nregions++;
 	pthread_mutex_unlock(&r->port->lock);
+	vhp_mem_region_guard(&mem->regions[mem->nregions - 1],
+			     &r->dev->needs_reset, r->port->name);
 	return 0;
 }
 
@@ -438,10 +445,14 @@ h_rem_mem_reg(struct req *r)
 		    mem->regions[i].size == d->memory_size)
 			break;
 	if (i == mem->nregions) {
-		req_err(r, "no region matches gpa 0x%" PRIx64 " uaddr 0x%"
-			PRIx64 " size 0x%" PRIx64, d->guest_phys_addr,
-			d->userspace_addr, d->memory_size);
-		return -1;
+		/* QEMU keeps one copy of our table per queue pair and sends
+		 * each removal once per pair, like ADD_MEM_REG: a region that
+		 * is not mapped (any more) is already removed. */
+		VHP_LOG(DEBUG, "port %s: %s: no region [gpa 0x%" PRIx64
+			" uaddr 0x%" PRIx64 " size 0x%" PRIx64 "] mapped: "
+			"already removed", r->port->name, r->name,
+			d->guest_phys_addr, d->userspace_addr, d->memory_size);
+		return 0;
 	}
 	vhp_device_quiesce(r->dev);
 	pthread_mutex_lock(&r->port->lock);
@@ -499,11 +510,22 @@ h_set_vring_base(struct req *r)
 	 * QEMU also sends its used index and wrap counter in bits 16-31.
 	 * Once a ring was stopped every buffer taken was returned, so the
 	 * used position equals the avail one (what GET_VRING_BASE answered
-	 * and DPDK assumes): the upper half is accepted and not needed.
+	 * and DPDK assumes): the upper half is checked and not needed.
+	 * Indexes are positions in the descriptor ring: below its size
+	 * (checked again when the ring is set up, if NUM comes later).
 	 */
 	if (s->num > 0xffff && !packed) {
 		req_err(r, "ring %u: base 0x%x does not fit 16 bits",
 			s->index, s->num);
+		return -1;
+	}
+	if (packed && vq->num_set &&
+	    ((s->num & 0x7fff) >= vq->num ||
+	     ((s->num >> 16) & 0x7fff) >= vq->num)) {
+		req_err(r, "ring %u: packed base 0x%x: index %u (used %u) is "
+			"not below the ring size %u: refused, the ring stays "
+			"stopped", s->index, s->num, s->num & 0x7fff,
+			(s->num >> 16) & 0x7fff, vq->num);
 		return -1;
 	}
 	vhp_vq_quiesce(vq);
@@ -516,8 +538,9 @@ h_set_vring_base(struct req *r)
 		vq->last_avail_idx = (uint16_t)s->num;
 		vq->last_used_idx = (uint16_t)s->num;
 	}
-	vq->base = (uint16_t)s->num;
+	vq->base = s->num;
 	vq->base_set = true;
+	vq->base_unchecked = true;
 	vq->broken = 0;
 	vq->translated = false;
 	return 0;
@@ -545,9 +568,13 @@ h_get_vring_base(struct req *r)
 	 * (SET_VRING_KICK) before the device is ready again. */
 	if (was_running && was_started)
 		r->dev->stopped_mask |= 1u << idx;
+	/* Packed: avail index and wrap in bits 0-15, used index and wrap
+	 * in bits 16-31 (equal: nothing is in flight once stopped). */
 	if (r->dev->features & VHP_BIT(VIRTIO_F_RING_PACKED))
 		s->num = (uint32_t)(vq->last_avail_idx & 0x7fff) |
-			((uint32_t)(vq->avail_wrap & 1) << 15);
+			((uint32_t)(vq->avail_wrap & 1) << 15) |
+			((uint32_t)(vq->last_used_idx & 0x7fff) << 16) |
+			((uint32_t)(vq->used_wrap & 1) << 31);
 	else
 		s->num = vq->last_avail_idx;
 	VHP_LOG(DEBUG, "port %s: ring %u stopped at %u", r->port->name, idx,
@@ -619,8 +646,18 @@ h_set_vring_fd(struct req *r)
 
 	if (ring_check(r, idx, &vq) != 0)
 		return -1;
-	if (!nofd)
+	if (!nofd) {
+		const char *why = NULL;
+
+		fd = vhp_frontend_fd_adopt(fd, req != VHOST_USER_SET_VRING_KICK,
+					   &why);
+		if (fd < 0) {
+			req_err(r, "ring %u: the fd is %s (%s): refused; pass "
+				"an eventfd", idx, why, strerror(-fd));
+			return -1;	/* the caller closes fds[0] */
+		}
 		r->msg->fds[0] = -1;
+	}
 	if (req == VHOST_USER_SET_VRING_KICK) {
 		vhp_vq_quiesce(vq);
 		if (vq->kickfd >= 0) {
@@ -644,6 +681,8 @@ h_set_vring_fd(struct req *r)
 		if (old >= 0)
 			close(old);
 	} else {
+		/* The datapath writes it when the ring breaks. */
+		vhp_vq_quiesce(vq);
 		old = vq->errfd;
 		vq->errfd = fd;
 		if (old >= 0)
@@ -828,6 +867,26 @@ close_fds(struct vhost_user_msg *msg)
 	msg->nfds = 0;
 }
 
+/*
+ * Send a reply. A reply that could not be written whole (the front-end
+ * stopped reading for the socket timeout, or went away) leaves the stream
+ * out of step: the connection must be closed, not read on.
+ */
+static int
+reply_send(struct vhp_port *port, int fd, const struct vhost_user_msg *msg,
+	   const char *name)
+{
+	int ret = vhp_msg_send(fd, msg);
+
+	if (ret == 0)
+		return 0;
+	__atomic_fetch_add(&port->errors, 1, __ATOMIC_RELAXED);
+	VHP_LOG(ERR, "port %s: %s: reply could not be sent (%s): closing the "
+		"connection; the front-end may reconnect", port->name, name,
+		strerror(-ret));
+	return -1;
+}
+
 enum vhp_msg_result
 vhp_protocol_handle(struct vhp_port *port, int fd, struct vhost_user_msg *msg)
 {
@@ -893,18 +952,16 @@ vhp_protocol_handle(struct vhp_port *port, int fd, struct vhost_user_msg *msg)
 				sizeof(uint64_t);
 		msg->hdr.flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
 		msg->hdr.size = r.reply_size;
-		if (vhp_msg_send(fd, msg) != 0)
-			VHP_LOG(WARNING, "port %s: %s: reply could not be sent",
-				port->name, r.name);
+		if (reply_send(port, fd, msg, r.name) != 0)
+			return VHP_MSG_CLOSE;
 	} else if (need_reply &&
 		   ((dev->protocol_features &
 		     VHP_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)) || !known)) {
 		msg->hdr.flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
 		msg->hdr.size = sizeof(uint64_t);
 		msg->payload.u64 = ret == 0 ? 0 : 1;
-		if (vhp_msg_send(fd, msg) != 0)
-			VHP_LOG(WARNING, "port %s: %s: reply could not be sent",
-				port->name, r.name);
+		if (reply_send(port, fd, msg, r.name) != 0)
+			return VHP_MSG_CLOSE;
 	}
 	return ret == 0 ? VHP_MSG_OK : VHP_MSG_ERROR;
 }

@@ -24,6 +24,8 @@ static struct rte_rcu_qsbr *vhp_qsbr;
 static pthread_mutex_t vhp_rcu_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint8_t vhp_rcu_used[VHP_RCU_MAX_THREADS];
 static RTE_DEFINE_PER_LCORE(int, vhp_rcu_tid) = -1;
+/** This thread is registered and online (reports quiescent states). */
+static RTE_DEFINE_PER_LCORE(bool, vhp_rcu_online);
 
 static int
 vhp_rcu_init_locked(void)
@@ -67,6 +69,7 @@ vhp_thread_register(void)
 			rte_rcu_qsbr_thread_register(vhp_qsbr, tid);
 			rte_rcu_qsbr_thread_online(vhp_qsbr, tid);
 			RTE_PER_LCORE(vhp_rcu_tid) = tid;
+			RTE_PER_LCORE(vhp_rcu_online) = true;
 		}
 	}
 	pthread_mutex_unlock(&vhp_rcu_lock);
@@ -89,6 +92,7 @@ vhp_thread_unregister(void)
 	vhp_rcu_used[tid] = 0;
 	pthread_mutex_unlock(&vhp_rcu_lock);
 	RTE_PER_LCORE(vhp_rcu_tid) = -1;
+	RTE_PER_LCORE(vhp_rcu_online) = false;
 }
 
 void
@@ -107,6 +111,7 @@ vhp_thread_offline(void)
 
 	if (tid >= 0)
 		rte_rcu_qsbr_thread_offline(vhp_qsbr, tid);
+	RTE_PER_LCORE(vhp_rcu_online) = false;
 }
 
 void
@@ -114,8 +119,26 @@ vhp_thread_online(void)
 {
 	int tid = RTE_PER_LCORE(vhp_rcu_tid);
 
-	if (tid >= 0)
+	if (tid >= 0) {
 		rte_rcu_qsbr_thread_online(vhp_qsbr, tid);
+		RTE_PER_LCORE(vhp_rcu_online) = true;
+	}
+}
+
+bool
+vhp_rcu_park(void)
+{
+	if (!RTE_PER_LCORE(vhp_rcu_online))
+		return false;
+	vhp_thread_offline();
+	return true;
+}
+
+void
+vhp_rcu_unpark(bool parked)
+{
+	if (parked)
+		vhp_thread_online();
 }
 
 void

@@ -520,6 +520,7 @@ ctrl_thread(void *arg)
 			if (read(wake_fd, &v, sizeof(v)) < 0)
 				VHP_LOG(DEBUG, "wake-up read: %s",
 					strerror(errno));
+			vhp_mem_guard_report();
 			break;
 		case TAG_LISTEN:
 			handle_listen(ptr);
@@ -551,6 +552,7 @@ ctrl_start(void)
 		goto fail;
 	}
 	ctrl_stop = false;
+	vhp_mem_guard_set_notify_fd(wake_fd);
 	ret = rte_ctrl_thread_create(&ctrl_tid, "vhp-ctrl", NULL,
 				     ctrl_thread, NULL);
 	if (ret != 0)
@@ -576,6 +578,7 @@ ctrl_stop_join(void)
 	wake();
 	pthread_join(ctrl_tid, NULL);
 	ctrl_running = false;
+	vhp_mem_guard_set_notify_fd(-1);
 	close(ep_fd);
 	close(wake_fd);
 	ep_fd = -1;
@@ -726,6 +729,8 @@ fail:
 void
 vhp_port_destroy(struct vhp_port *port)
 {
+	bool parked;
+
 	if (port == NULL)
 		return;
 	if (ctrl_running && pthread_equal(pthread_self(), ctrl_tid)) {
@@ -734,6 +739,10 @@ vhp_port_destroy(struct vhp_port *port)
 			port->name);
 		return;
 	}
+	/* A datapath thread (registered, online) would never report the
+	 * quiescent state the control thread waits for while tearing the
+	 * port down: it steps offline for the wait. */
+	parked = vhp_rcu_park();
 	pthread_mutex_lock(&life_lock);
 	__atomic_store_n(&port->destroying, true, __ATOMIC_RELEASE);
 	wake();
@@ -744,6 +753,7 @@ vhp_port_destroy(struct vhp_port *port)
 	if (ports == NULL)
 		ctrl_stop_join();
 	pthread_mutex_unlock(&life_lock);
+	vhp_rcu_unpark(parked);
 	VHP_LOG(INFO, "port %s: destroyed", port->name);
 	pthread_mutex_destroy(&port->lock);
 	free(port);

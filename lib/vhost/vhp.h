@@ -163,6 +163,19 @@ struct vhp_vring_stats {
 	 * not matching the packet, gso_size 0, ...). Included in errors.
 	 */
 	uint64_t bad_offload;
+	/**
+	 * Interrupts that could not be written to the call fd: the front-end
+	 * does not read it (a full pipe, a saturated eventfd). The polling
+	 * core never blocks on it; the interrupt is dropped and counted.
+	 */
+	uint64_t call_failed;
+	/**
+	 * Times the ring started at the position found in the ring itself
+	 * (split: used->idx; packed: the descriptors' flags) because the
+	 * front-end's SET_VRING_BASE disagreed: a back-end restart under a
+	 * running driver (doc/lifecycle.md).
+	 */
+	uint64_t resumed;
 };
 
 /**

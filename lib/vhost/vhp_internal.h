@@ -190,16 +190,38 @@ void vhp_vq_stop(struct vhp_virtqueue *vq);
 /** Compute the datapath fields of @p vq from the negotiated features. */
 int vhp_vq_translate(struct vhp_virtqueue *vq, const char **why);
 
-/** Free a vring (control thread, quiesced). */
-void vhp_vq_free(struct vhp_virtqueue *vq);
-
 /** Effective device status including NEEDS_RESET raised by the datapath. */
 uint8_t vhp_device_status(const struct vhp_device *dev);
+
+/* ---- frontend_fd.c ---- */
+
+/**
+ * Make a kick/call/err fd from the front-end safe to use without ever
+ * blocking: an eventfd gets O_NONBLOCK, a pipe/FIFO is reopened as our own
+ * non-blocking description (the original is closed), anything else is
+ * refused.
+ *
+ * @param fd         The fd received (owned by the caller until success).
+ * @param for_write  We write it (call, err) rather than read it (kick).
+ * @param[out] why   On failure, what the fd is / what went wrong.
+ * @return the fd to keep (@p fd or a new one), or -errno (@p fd untouched).
+ */
+int vhp_frontend_fd_adopt(int fd, bool for_write, const char **why);
 
 /* ---- rcu.c ---- */
 
 /** Wait until every online datapath thread reported quiescent. */
 void vhp_rcu_synchronize(void);
+
+/**
+ * Before a registered datapath thread waits for the control thread (which
+ * may itself wait for a grace period): go offline if online.
+ * @return whether it went offline (pass to vhp_rcu_unpark()).
+ */
+bool vhp_rcu_park(void);
+
+/** After the wait: back online if vhp_rcu_park() took it offline. */
+void vhp_rcu_unpark(bool parked);
 
 /* ---- socket.c ---- */
 

@@ -43,6 +43,11 @@ struct vhp_vq_stats {
 	uint64_t notifications_suppressed;
 	uint64_t errors[VHP_ERR_MAX];
 	uint64_t broken;
+	/** Call fd writes that failed (the front-end does not read it). */
+	uint64_t call_failed;
+	/** Ring starts that took the position from the ring itself, not
+	 * from the front-end's SET_VRING_BASE (control thread). */
+	uint64_t resumed;
 };
 
 /** Datapath bits of vq->flags, derived from negotiated features. */
@@ -123,7 +128,7 @@ struct vhp_virtqueue {
 	struct vhp_device *dev __rte_cache_aligned;
 	uint16_t index;			/**< vring index */
 	uint16_t num;			/**< SET_VRING_NUM value */
-	uint16_t base;			/**< SET_VRING_BASE value */
+	uint32_t base;			/**< SET_VRING_BASE value */
 	bool enabled;			/**< SET_VRING_ENABLE */
 	bool started;			/**< kick fd set, not stopped */
 	bool addr_set;			/**< SET_VRING_ADDR received */
@@ -133,6 +138,16 @@ struct vhp_virtqueue {
 	bool kick_set;			/**< SET_VRING_KICK (fd or NOFD) */
 	bool call_set;			/**< SET_VRING_CALL (fd or NOFD) */
 	bool translated;		/**< ring pointers valid for mem */
+	/**
+	 * The control thread set ready = 1 and has not waited for a grace
+	 * period since. The datapath may clear ready itself (a broken ring)
+	 * while a burst still runs, so only this flag says whether stopping
+	 * the ring needs a wait.
+	 */
+	bool published;
+	/** SET_VRING_BASE (or creation) not yet checked against the ring's
+	 * contents (split: used->idx; packed: a scan of the descriptors). */
+	bool base_unchecked;
 	struct vhost_vring_addr addr;	/**< as received */
 	int kickfd;			/**< -1 none; polled for kick counting */
 	int errfd;			/**< -1 none */
@@ -158,8 +173,17 @@ void vhp_vq_error(struct vhp_virtqueue *vq, enum vhp_vq_error err,
 		  const char *fmt, ...) __rte_format_printf(3, 4) __rte_cold;
 
 /**
+ * Log a datapath warning about @p vq (naming its port and vring) at most
+ * once a second per vring; the count of suppressed lines goes with the
+ * next one. Datapath-safe.
+ */
+void vhp_vq_log_limited(struct vhp_virtqueue *vq, const char *fmt, ...)
+	__rte_format_printf(2, 3) __rte_cold;
+
+/**
  * The ring itself is corrupt: stop serving it (ready = 0, broken = 1), raise
- * DEVICE_NEEDS_RESET on the device and log once. Datapath-safe.
+ * DEVICE_NEEDS_RESET on the device, log once and signal the SET_VRING_ERR
+ * fd if the front-end gave one. Datapath-safe.
  */
 void vhp_vq_mark_broken(struct vhp_virtqueue *vq, const char *why) __rte_cold;
 
@@ -180,6 +204,19 @@ uint16_t vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 /** Enqueue into a packed RX ring. */
 uint16_t vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			    uint16_t count);
+/**
+ * Where the device stands on a packed ring, read from the descriptors
+ * alone (no index is kept in guest memory): used after a back-end restart,
+ * when the front-end does not know the position. Exact when every buffer
+ * is a single descriptor or an indirect one; a chain of several direct
+ * descriptors in flight at the restart may be misread (doc/lifecycle.md).
+ * Control thread, ring translated and stopped.
+ *
+ * @param[out] idx   Next descriptor the device reads.
+ * @param[out] wrap  The device's wrap counter there.
+ */
+void vhp_packed_find_position(const struct vhp_virtqueue *vq, uint16_t *idx,
+			      uint8_t *wrap);
 /** Dequeue from a packed TX ring. */
 uint16_t vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			    struct rte_mbuf **pkts, uint16_t count);

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_log.h>
@@ -37,22 +38,31 @@ vq_port_name(const struct vhp_virtqueue *vq)
 	return "?";
 }
 
+/* One datapath log line a second per vring at most; false: suppressed. */
+static bool
+vq_log_due(struct vhp_virtqueue *vq)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	if (vq->last_log_tsc != 0 && now - vq->last_log_tsc < rte_get_tsc_hz()) {
+		vq->log_suppressed++;
+		return false;
+	}
+	vq->last_log_tsc = now;
+	return true;
+}
+
 void
 vhp_vq_error(struct vhp_virtqueue *vq, enum vhp_vq_error err,
 	     const char *fmt, ...)
 {
-	uint64_t now, hz;
 	char buf[160];
 	va_list ap;
 
 	if ((unsigned int)err < VHP_ERR_MAX)
 		vq->stats.errors[err]++;
-	now = rte_get_tsc_cycles();
-	hz = rte_get_tsc_hz();
-	if (vq->last_log_tsc != 0 && now - vq->last_log_tsc < hz) {
-		vq->log_suppressed++;
+	if (!vq_log_due(vq))
 		return;
-	}
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -62,7 +72,24 @@ vhp_vq_error(struct vhp_virtqueue *vq, enum vhp_vq_error err,
 		vq_port_name(vq), vq->index, vhp_vq_error_name(err), buf,
 		vq->log_suppressed);
 	vq->log_suppressed = 0;
-	vq->last_log_tsc = now;
+}
+
+void
+vhp_vq_log_limited(struct vhp_virtqueue *vq, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (!vq_log_due(vq))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	rte_log(RTE_LOG_WARNING, vhp_logtype,
+		"VHOSTPATH: port %s vring %u: %s (%u similar messages "
+		"suppressed)\n", vq_port_name(vq), vq->index, buf,
+		vq->log_suppressed);
+	vq->log_suppressed = 0;
 }
 
 void
@@ -70,7 +97,7 @@ vhp_vq_mark_broken(struct vhp_virtqueue *vq, const char *why)
 {
 	if (vq->broken)
 		return;
-	vq->broken = 1;
+	__atomic_store_n(&vq->broken, 1, __ATOMIC_RELEASE);
 	vq->stats.broken++;
 	__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
 	if (vq->dev != NULL)
@@ -79,4 +106,12 @@ vhp_vq_mark_broken(struct vhp_virtqueue *vq, const char *why)
 		"VHOSTPATH: port %s vring %u: ring is corrupt (%s); vring "
 		"stopped, DEVICE_NEEDS_RESET raised: the guest driver must "
 		"reset the device\n", vq_port_name(vq), vq->index, why);
+	/* SET_VRING_ERR: tell the front-end (non-blocking fd, like the
+	 * call fd; a failed write changes nothing more). */
+	if (vq->errfd >= 0) {
+		const uint64_t one = 1;
+
+		if (write(vq->errfd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			vq->stats.call_failed++;
+	}
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -115,7 +116,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < VHOST_USER_MAX_FDS; i++)
 			msg.fds[i] = -1;
 		for (i = 0; i < nfds; i++) {
-			int fd = memfd_create("fuzz", MFD_CLOEXEC);
+			/* Size 0: an eventfd (what KICK/CALL/ERR take),
+			 * else a memfd of that size (memory regions). */
+			int fd = fdsize == 0 ?
+				eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) :
+				memfd_create("fuzz", MFD_CLOEXEC);
 
 			if (fd < 0)
 				break;

@@ -175,7 +175,8 @@ test_rx_basic(void)
 		CHECK_EQ(gp_get_used(&gp, &u), 1);
 		CHECK_EQ(u.id, i);
 		CHECK_EQ(u.len, 12 + lens[i]);
-		CHECK_EQ(u.flags, USED_BITS);
+		/* RX: written, so WRITE marks the length valid. */
+		CHECK_EQ(u.flags, USED_BITS | VRING_DESC_F_WRITE);
 		CHECK_EQ(u.slot, i);
 		CHECK(u.id_match);
 		CHECK(hdr_ok(gp_buf(&gp, i), 12, 1));

@@ -345,6 +345,13 @@ setup_ring(int fd, struct fe_guest *g, uint32_t i, uint32_t base)
 	struct vhost_vring_addr a = ring_addr(g, i);
 	uint64_t v = i;
 
+	uint16_t *used_idx = (uint16_t *)(g->front + (a.used_user_addr -
+						      uaddr(g, 0)) + 2);
+
+	/* A driver resuming at @p base has had that many buffers used:
+	 * the ring says so too (used->idx), or the back-end trusts the
+	 * ring over the base (a back-end restart). */
+	*used_idx = (uint16_t)base;
 	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_NUM, i, QSIZE), 0);
 	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_BASE, i, base), 0);
 	CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0),
@@ -737,8 +744,15 @@ test_bad_inputs(void)
 				x, 1), 0);
 		CHECK_EQ(pinfo(port).mem_regions, 1);
 		CHECK_EQ(vhp_test_count_fds(), n0);
-		expect_error(port, fd, VHOST_USER_REM_MEM_REG, &sm, sizeof(sm),
-			     NULL, 0, "REM_MEM_REG no match");
+		/* Removed again (QEMU sends it once per queue pair): done
+		 * already, not an error; nothing else is removed. */
+		uint64_t errs = port_errors(port);
+
+		CHECK_EQ(fe_req(fd, VHOST_USER_REM_MEM_REG, &sm, sizeof(sm),
+				NULL, 0), 0);
+		CHECK_EQ(port_errors(port), errs);
+		CHECK_EQ(pinfo(port).mem_regions, 1);
+		CHECK_EQ(vhp_test_count_fds(), n0);
 	}
 
 	/* Still serving this connection after all that. */

@@ -529,6 +529,8 @@ vhost_json_vring(struct vhp_json *w, const struct vhp_port *vp,
 	vhp_json_u64(w, "bad_offload", st.bad_offload);
 	vhp_json_u64(w, "alloc_failed", st.alloc_failed);
 	vhp_json_u64(w, "times_broken", st.broken);
+	vhp_json_u64(w, "call_failed", st.call_failed);
+	vhp_json_u64(w, "resumed_from_ring", st.resumed);
 	vhp_json_obj_end(w);
 }
 
