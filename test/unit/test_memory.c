@@ -176,6 +176,66 @@ test_translate_and_overlap(void)
 	CHECK(!fd_open(fd2));
 }
 
+/* A memfd region is sealed against shrinking when mapped. */
+static void
+test_memfd_sealed(void)
+{
+	int fd = memfd_create("vhp-test-seal", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	struct vhost_user_mem_region d = desc_of(0, MEMSZ, 0x7f0000000000, 0);
+	struct vhp_mem_region r;
+	const char *err = NULL;
+	int keep;
+
+	CHECK(fd >= 0 && ftruncate(fd, MEMSZ) == 0);
+	keep = dup(fd);
+	CHECK_EQ(vhp_mem_region_map(&r, &d, fd, &err), 0);
+	CHECK(r.sealed);
+	CHECK(fcntl(keep, F_GET_SEALS) & F_SEAL_SHRINK);
+	/* The front-end can no longer pull pages from under us. */
+	CHECK(ftruncate(keep, 4096) != 0 && errno == EPERM);
+	vhp_mem_region_unmap(&r);
+	close(keep);
+}
+
+/*
+ * A region whose file is not a memfd (hugetlbfs, tmpfs) cannot be sealed:
+ * when the front-end truncates it, the access that would SIGBUS maps a
+ * zero page instead and flags the device for reset.
+ */
+static void
+test_truncated_file_guarded(void)
+{
+	char path[] = "/dev/shm/vhp-test-guard-XXXXXX";
+	struct vhost_user_mem_region d = desc_of(0, MEMSZ, 0x7f0000000000, 0);
+	struct vhp_mem_region r;
+	const char *err = NULL;
+	uint8_t needs_reset = 0;
+	volatile uint8_t *p;
+	int fd = mkstemp(path), keep;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	unlink(path);
+	CHECK_EQ(ftruncate(fd, MEMSZ), 0);
+	keep = dup(fd);
+	CHECK_EQ(vhp_mem_region_map(&r, &d, fd, &err), 0);
+	CHECK(!r.sealed);
+	vhp_mem_region_guard(&r, &needs_reset, "guard-test");
+	p = (volatile uint8_t *)(uintptr_t)r.hva;
+	p[MEMSZ - 1] = 0x5a;
+	CHECK_EQ(p[MEMSZ - 1], 0x5a);
+	CHECK_EQ(ftruncate(keep, 0), 0);	/* the front-end shrinks it */
+	/* Would be SIGBUS: a zero page now. */
+	CHECK_EQ(p[MEMSZ - 1], 0);
+	p[10] = 1;
+	CHECK_EQ(p[10], 1);
+	CHECK_EQ(needs_reset, 1);
+	vhp_mem_guard_report();
+	vhp_mem_region_unmap(&r);
+	close(keep);
+}
+
 int
 main(void)
 {
@@ -183,5 +243,7 @@ main(void)
 	RUN_TEST(test_map_ok_with_offset);
 	RUN_TEST(test_map_refusals);
 	RUN_TEST(test_translate_and_overlap);
+	RUN_TEST(test_memfd_sealed);
+	RUN_TEST(test_truncated_file_guarded);
 	return vhp_test_summary();
 }

@@ -1557,6 +1557,61 @@ test_odd_size(void)
 	teardown(&tx);
 }
 
+/*
+ * Where a restarted back-end resumes on a packed ring: from the USED bits
+ * alone, in each state a driver can leave the ring in.
+ */
+static void
+test_find_position(void)
+{
+	static struct vring_packed_desc ring[8];
+	struct vhp_virtqueue vq;
+	const uint16_t A = VRING_PACKED_DESC_F_AVAIL;
+	const uint16_t U = VRING_PACKED_DESC_F_USED;
+	static const struct {
+		uint16_t flags[8];
+		uint16_t idx;
+		uint8_t wrap;
+		const char *what;
+	} cases[] = {
+		{ { 0 }, 0, 1, "fresh ring, nothing posted" },
+		{ { A, A, A, 0, 0, 0, 0, 0 }, 0, 1, "fresh, 3 posted" },
+		{ { A, A, A, A, A, A, A, A }, 0, 1, "fresh, full" },
+		{ { A | U, A | U, A | U, A, A, 0, 0, 0 }, 3, 1,
+		  "lap 1: 3 used, 2 available" },
+		{ { A | U, A | U, A | U, 0, 0, 0, 0, 0 }, 3, 1,
+		  "lap 1: 3 used, none available" },
+		{ { U, U, A | U, A | U, A, A, A, A }, 4, 1,
+		  "lap 1: 2 used re-posted for lap 2, 2 used, 4 available" },
+		{ { U, U, U, U, U, U, U, U }, 0, 0,
+		  "lap 1 done, all re-posted: lap 2 at 0" },
+		{ { 0, 0, U, U, U, U, U, U }, 2, 0,
+		  "lap 2: 2 used, 6 available" },
+		{ { 0, A, A | U, A | U, U, U, U, U }, 2, 0,
+		  "lap 2: 1 used, 1 re-posted for lap 3, 2 left from lap 1" },
+		{ { 0, 0, 0, 0, 0, 0, 0, 0 }, 0, 1,
+		  "lap 2 done: lap 3 at 0 (as fresh)" },
+	};
+	unsigned int c, j;
+	uint16_t idx;
+	uint8_t wrap;
+
+	memset(&vq, 0, sizeof(vq));
+	vq.desc_packed = ring;
+	vq.size = 8;
+	vq.size_mask = 7;
+	for (c = 0; c < RTE_DIM(cases); c++) {
+		for (j = 0; j < 8; j++)
+			ring[j].flags = cases[c].flags[j];
+		vhp_packed_find_position(&vq, &idx, &wrap);
+		if (idx != cases[c].idx || wrap != cases[c].wrap)
+			fprintf(stderr, "  case '%s': got %u/%u\n",
+				cases[c].what, idx, wrap);
+		CHECK_EQ(idx, cases[c].idx);
+		CHECK_EQ(wrap, cases[c].wrap);
+	}
+}
+
 int
 main(void)
 {
@@ -1587,6 +1642,7 @@ main(void)
 	RUN_TEST(test_alloc_failure);
 	RUN_TEST(test_burst_bound);
 	RUN_TEST(test_odd_size);
+	RUN_TEST(test_find_position);
 	rte_mempool_free(pool);
 	return vhp_test_summary();
 }

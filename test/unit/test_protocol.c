@@ -339,19 +339,16 @@ negotiate_basic(int fd, uint64_t features)
 	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_FEATURES, features), 0);
 }
 
+/* Set ring @p i up with SET_VRING_BASE @p base while the split ring's
+ * used->idx in guest memory says @p used. */
 static void
-setup_ring(int fd, struct fe_guest *g, uint32_t i, uint32_t base)
+setup_ring_used(int fd, struct fe_guest *g, uint32_t i, uint32_t base,
+		uint16_t used)
 {
 	struct vhost_vring_addr a = ring_addr(g, i);
 	uint64_t v = i;
 
-	uint16_t *used_idx = (uint16_t *)(g->front + (a.used_user_addr -
-						      uaddr(g, 0)) + 2);
-
-	/* A driver resuming at @p base has had that many buffers used:
-	 * the ring says so too (used->idx), or the back-end trusts the
-	 * ring over the base (a back-end restart). */
-	*used_idx = (uint16_t)base;
+	ring_used(g, i)->idx = used;
 	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_NUM, i, QSIZE), 0);
 	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_BASE, i, base), 0);
 	CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0),
@@ -361,6 +358,14 @@ setup_ring(int fd, struct fe_guest *g, uint32_t i, uint32_t base)
 	CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_KICK, &v, 8, &g->kick[i], 1),
 		 0);
 	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_ENABLE, i, 1), 0);
+}
+
+/* A driver resuming at @p base has had that many buffers used: the ring
+ * says so too (used->idx). */
+static void
+setup_ring(int fd, struct fe_guest *g, uint32_t i, uint32_t base)
+{
+	setup_ring_used(fd, g, i, base, (uint16_t)base);
 }
 
 static const uint64_t test_features = VHP_BIT(VIRTIO_F_VERSION_1) |
@@ -947,6 +952,235 @@ test_client_mode(void)
 	unlink(sock_path);
 }
 
+/* Negotiate, map the guest, set both rings up, DRIVER_OK: running. */
+static void
+bring_up(struct vhp_port *port, int fd, struct fe_guest *g, uint64_t feat,
+	 bool mem)
+{
+	struct vhost_user_mem_region reg = guest_region(g);
+	int n = __atomic_load_n(&new_count, __ATOMIC_SEQ_CST);
+
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_FEATURES, feat), 0);
+	if (mem)
+		CHECK_EQ(send_mem_table(fd, &reg, 1, &g->memfd, 1), 0);
+	setup_ring(fd, g, 0, 0);
+	setup_ring(fd, g, 1, 0);
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_STATUS, 15), 0);
+	CHECK(WAIT_FOR(__atomic_load_n(&new_count, __ATOMIC_SEQ_CST) == n + 1));
+	CHECK(pinfo(port).running);
+}
+
+/*
+ * RESET_DEVICE (QEMU >= 9.1, every guest reboot) keeps the memory table:
+ * QEMU then sets the rings up again without re-sending an unchanged table,
+ * and the device must run. RESET_OWNER does the same.
+ */
+static void
+test_reset_keeps_memory(void)
+{
+	struct vhp_port *port = make_server("reset", 1);
+	uint32_t req[] = { VHOST_USER_RESET_DEVICE, VHOST_USER_RESET_OWNER };
+	struct fe_guest g;
+	unsigned int i;
+	int fd;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	new_count = destroy_count = 0;
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, test_features);
+	bring_up(port, fd, &g, test_features, true);
+	for (i = 0; i < RTE_DIM(req); i++) {
+		CHECK_EQ(fe_req(fd, req[i], NULL, 0, NULL, 0), 0);
+		CHECK(WAIT_FOR(__atomic_load_n(&destroy_count,
+					       __ATOMIC_SEQ_CST) == (int)i + 1));
+		CHECK(!pinfo(port).running);
+		CHECK_EQ(pinfo(port).mem_regions, 1);
+		CHECK_EQ(pinfo(port).status, 0);
+		/* The next driver: features, rings, DRIVER_OK; no table. */
+		bring_up(port, fd, &g, test_features, false);
+	}
+	CHECK_EQ(port_errors(port), 0);
+	close(fd);
+	vhp_port_destroy(port);
+	guest_destroy(&g);
+}
+
+/*
+ * A back-end restart under a running split driver: the front-end
+ * (virtio-user) sends SET_VRING_BASE 0, but the ring has moved on. The
+ * ring's used->idx wins, and the start is counted.
+ */
+static void
+test_split_resume_from_ring(void)
+{
+	struct vhp_port *port = make_server("resume", 1);
+	struct vhost_user_mem_region reg;
+	struct vhp_vring_info vi;
+	struct vhp_vring_stats vs;
+	struct fe_guest g;
+	int fd;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, test_features);
+	reg = guest_region(&g);
+	CHECK_EQ(send_mem_table(fd, &reg, 1, &g.memfd, 1), 0);
+	setup_ring_used(fd, &g, 0, 0, 0);
+	setup_ring_used(fd, &g, 1, 0, 40123);
+	CHECK_EQ(vhp_vring_info_get(port, 1, &vi), 0);
+	CHECK_EQ(vi.last_avail_idx, 40123);
+	CHECK_EQ(vi.last_used_idx, 40123);
+	CHECK_EQ(vhp_vring_stats_get(port, 1, &vs), 0);
+	CHECK_EQ(vs.resumed, 1);
+	CHECK_EQ(vhp_vring_stats_get(port, 0, &vs), 0);
+	CHECK_EQ(vs.resumed, 0);
+	CHECK_EQ(port_errors(port), 0);
+	close(fd);
+	vhp_port_destroy(port);
+	guest_destroy(&g);
+}
+
+/* Packed: indexes beyond the ring refused; GET_VRING_BASE both halves. */
+static void
+test_packed_base(void)
+{
+	struct vhp_port *port = make_server("pbase", 1);
+	const uint64_t feat = test_features | VHP_BIT(VIRTIO_F_RING_PACKED);
+	struct vhost_user_mem_region reg;
+	struct vhost_vring_state st;
+	struct vhost_user_hdr h;
+	struct fe_guest g;
+	uint32_t i;
+	int fd;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, feat);
+	reg = guest_region(&g);
+	CHECK_EQ(send_mem_table(fd, &reg, 1, &g.memfd, 1), 0);
+	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_NUM, 0, QSIZE), 0);
+	CHECK(fe_state(fd, VHOST_USER_SET_VRING_BASE, 0, QSIZE) > 0);
+	CHECK(fe_state(fd, VHOST_USER_SET_VRING_BASE, 0, 0x8000 | 300) > 0);
+	CHECK(fe_state(fd, VHOST_USER_SET_VRING_BASE, 0,
+		       0x8000 | (300u << 16)) > 0);
+	CHECK_EQ(port_errors(port), 3);
+	/* Base before size: checked when the ring is set up. */
+	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_BASE, 1, 0x7000), 0);
+	CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_NUM, 1, QSIZE), 0);
+	{
+		struct vhost_vring_addr a = ring_addr(&g, 1);
+
+		CHECK(fe_req(fd, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a),
+			     NULL, 0) > 0);
+	}
+	CHECK_EQ(port_errors(port), 4);
+	/* A real position: kept as sent, answered with both halves. */
+	for (i = 0; i < 2; i++) {
+		struct vhost_vring_addr a = ring_addr(&g, i);
+
+		memset(g.front + 0x10000ull * (i + 1), 0, QSIZE * 16);
+		CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_NUM, i, QSIZE), 0);
+		CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_BASE, i,
+				  0x8000 | 5), 0);
+		CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a),
+				NULL, 0), 0);
+	}
+	st.index = 0;
+	st.num = 0;
+	CHECK_EQ(fe_send(fd, VHOST_USER_GET_VRING_BASE, 0, &st, 8, NULL, 0),
+		 0);
+	CHECK_EQ(fe_recv(fd, &h, &st, sizeof(st)), 8);
+	CHECK_EQ(st.num, 0x80058005u);
+	close(fd);
+	vhp_port_destroy(port);
+	guest_destroy(&g);
+}
+
+/*
+ * Call fds: a pipe nobody reads must not block the polling core (it is
+ * reopened non-blocking; failed writes are counted); sockets and regular
+ * files are refused.
+ */
+static void
+test_call_fd_kinds(void)
+{
+	struct vhp_port *port = make_server("callfd", 1);
+	struct vhp_vring_info vi;
+	struct vhp_vring_stats vs;
+	struct fe_guest g;
+	uint64_t v = 0;
+	int fd, p[2], sv[2], i;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, test_features);
+	bring_up(port, fd, &g, test_features, true);
+
+	CHECK(fe_req(fd, VHOST_USER_SET_VRING_CALL, &v, 8, &sv[0], 1) > 0);
+	CHECK(fe_req(fd, VHOST_USER_SET_VRING_CALL, &v, 8, &g.memfd, 1) > 0);
+	CHECK(fe_req(fd, VHOST_USER_SET_VRING_KICK, &v, 8, &sv[0], 1) > 0);
+	CHECK_EQ(port_errors(port), 3);
+	CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_CALL, &v, 8, &p[1], 1), 0);
+	CHECK_EQ(vhp_vring_info_get(port, 0, &vi), 0);
+	CHECK(vi.callfd >= 0);
+	CHECK(fcntl(vi.callfd, F_GETFL) & O_NONBLOCK);
+	CHECK(!(fcntl(p[1], F_GETFL) & O_NONBLOCK));	/* theirs unchanged */
+	/* 64 KiB of pipe holds 8192 interrupts; 20000 must not block. */
+	for (i = 0; i < 20000; i++)
+		vhp_vq_kick_guest(port->dev.vq[0]);
+	CHECK_EQ(vhp_vring_stats_get(port, 0, &vs), 0);
+	CHECK(vs.call_failed > 0);
+	CHECK_EQ(vs.notifications + vs.call_failed, 20000);
+	/* The eventfd again: interrupts flow. */
+	CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_CALL, &v, 8, &g.call[0], 1),
+		 0);
+	close(fd);
+	vhp_port_destroy(port);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	guest_destroy(&g);
+}
+
+/* A registered, online datapath thread destroys a running port. */
+static void
+test_destroy_from_datapath_thread(void)
+{
+	struct vhp_port *port = make_server("online", 1);
+	struct fe_guest g;
+	int fd;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, test_features);
+	bring_up(port, fd, &g, test_features, true);
+	CHECK_EQ(vhp_thread_register(), 0);
+	vhp_thread_quiescent();
+	vhp_port_destroy(port);		/* used to wait for itself */
+	vhp_thread_quiescent();
+	vhp_thread_unregister();
+	close(fd);
+	guest_destroy(&g);
+}
+
 int
 main(void)
 {
@@ -958,6 +1192,11 @@ main(void)
 	RUN_TEST(test_bad_inputs);
 	RUN_TEST(test_no_reply_ack);
 	RUN_TEST(test_client_mode);
+	RUN_TEST(test_reset_keeps_memory);
+	RUN_TEST(test_split_resume_from_ring);
+	RUN_TEST(test_packed_base);
+	RUN_TEST(test_call_fd_kinds);
+	RUN_TEST(test_destroy_from_datapath_thread);
 	unlink(sock_path);
 	return vhp_test_summary();
 }
