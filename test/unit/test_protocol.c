@@ -1148,6 +1148,21 @@ test_call_fd_kinds(void)
 	/* The eventfd again: interrupts flow. */
 	CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_CALL, &v, 8, &g.call[0], 1),
 		 0);
+	/* SET_VRING_ERR: signalled when the datapath finds the ring corrupt;
+	 * the device then says DEVICE_NEEDS_RESET. */
+	{
+		int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		uint64_t cnt = 0;
+
+		CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_ERR, &v, 8, &efd, 1),
+			 0);
+		vhp_vq_mark_broken(port->dev.vq[0], "unit test");
+		CHECK_EQ(read(efd, &cnt, 8), 8);
+		CHECK_EQ(cnt, 1);
+		CHECK(fe_get_u64(fd, VHOST_USER_GET_STATUS) &
+		      VIRTIO_STATUS_NEEDS_RESET);
+		close(efd);
+	}
 	close(fd);
 	vhp_port_destroy(port);
 	close(p[0]);
