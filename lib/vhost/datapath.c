@@ -5,6 +5,8 @@
  * after each (re)configuration (VHP_VQ_F_OL_INIT), dispatch on the ring
  * format.
  */
+#include <errno.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
@@ -53,6 +55,67 @@ vhp_dequeue_burst(struct vhp_port *port, uint16_t queue,
 	if (vq->flags & VHP_VQ_F_PACKED)
 		return vhp_packed_dequeue(vq, pool, pkts, count);
 	return vhp_split_dequeue(vq, pool, pkts, count);
+}
+
+uint32_t
+vhp_vring_avail_count(struct vhp_port *port, uint16_t vring)
+{
+	struct vhp_virtqueue *vq = vhp_ready_vq(port, vring);
+	const struct vring_packed_desc *ring;
+	uint16_t idx, n;
+	uint8_t wrap;
+	uint16_t f;
+
+	if (vq == NULL)
+		return 0;
+	if (!(vq->flags & VHP_VQ_F_PACKED))
+		return (uint16_t)(__atomic_load_n(&vq->avail->idx,
+						  __ATOMIC_ACQUIRE) -
+				  vq->last_avail_idx);
+	ring = vq->desc_packed;
+	idx = vq->last_avail_idx;
+	wrap = vq->avail_wrap;
+	for (n = 0; n < vq->size; n++) {
+		f = __atomic_load_n(&ring[idx].flags, __ATOMIC_ACQUIRE);
+		if (wrap != !!(f & VRING_PACKED_DESC_F_AVAIL) ||
+		    wrap == !!(f & VRING_PACKED_DESC_F_USED))
+			break;
+		if (++idx == vq->size) {
+			idx = 0;
+			wrap ^= 1;
+		}
+	}
+	return n;
+}
+
+int
+vhp_vring_monitor_cond(struct vhp_port *port, uint16_t vring,
+		       struct vhp_monitor_cond *c)
+{
+	struct vhp_virtqueue *vq;
+
+	if (port == NULL || c == NULL || vring >= VHP_MAX_VRINGS)
+		return -EINVAL;
+	vq = vhp_ready_vq(port, vring);
+	if (vq == NULL)
+		return -EAGAIN;
+	if (vq->flags & VHP_VQ_F_PACKED) {
+		/* The next descriptor becomes available: its AVAIL bit equals
+		 * our wrap counter and its USED bit differs. */
+		c->addr = &vq->desc_packed[vq->last_avail_idx].flags;
+		c->val = vq->avail_wrap ? VRING_PACKED_DESC_F_AVAIL :
+			VRING_PACKED_DESC_F_USED;
+		c->mask = VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED;
+		c->match = 1;
+	} else {
+		/* The avail index moves past where we are. */
+		c->addr = &vq->avail->idx;
+		c->val = vq->last_avail_idx;
+		c->mask = 0xffff;
+		c->match = 0;
+	}
+	c->size = sizeof(uint16_t);
+	return 0;
 }
 
 uint64_t

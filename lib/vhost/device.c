@@ -411,6 +411,8 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 		flags |= VHP_VQ_F_PACKED;
 	if (vq->index & 1)
 		flags |= VHP_VQ_F_TX;
+	if (dev->port->flags & VHP_PORT_KEEP_MBUFS)
+		flags |= VHP_VQ_F_KEEP_MBUFS;
 
 	vq->desc = d;
 	vq->avail = a;
@@ -549,7 +551,8 @@ vhp_device_update(struct vhp_device *dev)
 		vq = dev->vq[i];
 		if (vq == NULL || vq->published || !vq_can_run(dev, vq))
 			continue;
-		vhp_vq_suppress_kicks(vq);
+		vhp_vq_set_kicks(vq, __atomic_load_n(&vq->kicks_on,
+						     __ATOMIC_RELAXED));
 		vq->published = true;
 		__atomic_store_n(&vq->ready, 1, __ATOMIC_RELEASE);
 	}

@@ -130,6 +130,31 @@ vhp_split_flush_in_order(struct vhp_virtqueue *vq, uint16_t last_id,
 }
 
 void
+vhp_vq_set_kicks(struct vhp_virtqueue *vq, bool on)
+{
+	if (!on) {
+		vhp_vq_suppress_kicks(vq);
+		return;
+	}
+	if (vq->flags & VHP_VQ_F_PACKED) {
+		if (vq->device_event != NULL)
+			__atomic_store_n(&vq->device_event->flags,
+					 VRING_EVENT_F_ENABLE,
+					 __ATOMIC_RELEASE);
+	} else if (vq->used != NULL) {
+		/* With EVENT_IDX the driver kicks when its avail index passes
+		 * avail_event: ask for a kick at the next buffer. */
+		if (vq->flags & VHP_VQ_F_EVENT_IDX)
+			__atomic_store_n((uint16_t *)&vq->used->ring[vq->size],
+					 vq->last_avail_idx, __ATOMIC_RELEASE);
+		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELEASE);
+	}
+	/* The driver reads the suppression state after it publishes a
+	 * buffer: order our store before the caller re-checks the ring. */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void
 vhp_vq_suppress_kicks(struct vhp_virtqueue *vq)
 {
 	if (vq->flags & VHP_VQ_F_PACKED) {

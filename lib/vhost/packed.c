@@ -820,7 +820,7 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	/* Packets not taken stay with the caller (it may retry): they are
 	 * not counted as dropped here. */
 	packed_flush_and_notify(vq);
-	if (nb > 0)
+	if (nb > 0 && !(vq->flags & VHP_VQ_F_KEEP_MBUFS))
 		vhp_mbuf_free_burst(pkts, nb);
 	return nb;
 }

@@ -129,6 +129,12 @@ vhp_vring_info_get(const struct vhp_port *port, uint16_t vring,
 		info->callfd = vq->callfd;
 		/* Guest memory is mapped while translated (the lock keeps it
 		 * so). */
+		if (vq->translated) {
+			info->desc = vq->desc;
+			info->avail = vq->avail;
+			info->used = vq->used;
+		}
+		info->log_guest_addr = vq->addr.log_guest_addr;
 		if (vq->translated && !(vq->flags & VHP_VQ_F_PACKED) &&
 		    vq->avail != NULL && vq->used != NULL) {
 			info->avail_idx = __atomic_load_n(&vq->avail->idx,
@@ -192,6 +198,29 @@ vhp_port_stats_reset(struct vhp_port *port)
 	for (i = 0; i < VHP_MAX_VRINGS; i++)
 		counters_total(port, i, &port->base[i]);
 	pthread_mutex_unlock(&port->lock);
+}
+
+int
+vhp_vring_kicks_enable(struct vhp_port *port, uint16_t vring, bool enable)
+{
+	struct vhp_virtqueue *vq;
+	int ret = -EAGAIN;
+
+	if (port == NULL || vring >= VHP_MAX_VRINGS)
+		return -EINVAL;
+	/* The lock keeps the ring's memory mapped while we write it. */
+	pthread_mutex_lock(&port->lock);
+	vq = port->dev.vq[vring];
+	if (vq != NULL) {
+		__atomic_store_n(&vq->kicks_on, enable, __ATOMIC_RELAXED);
+		if (vq->translated && __atomic_load_n(&vq->ready,
+						      __ATOMIC_ACQUIRE)) {
+			vhp_vq_set_kicks(vq, enable);
+			ret = 0;
+		}
+	}
+	pthread_mutex_unlock(&port->lock);
+	return ret;
 }
 
 const char *

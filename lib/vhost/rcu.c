@@ -142,6 +142,12 @@ vhp_rcu_unpark(bool parked)
 }
 
 void
+vhp_thread_synchronize(void)
+{
+	vhp_rcu_synchronize();
+}
+
+void
 vhp_rcu_synchronize(void)
 {
 	struct rte_rcu_qsbr *v = __atomic_load_n(&vhp_qsbr, __ATOMIC_ACQUIRE);

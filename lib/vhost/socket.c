@@ -285,6 +285,8 @@ conn_setup(struct vhp_port *port, int fd)
 	port->connect_failed_logged = false;
 	VHP_LOG(INFO, "port %s: front-end connected (connection %" PRIu64 ")",
 		port->name, port->connections);
+	if (port->ops.new_connection != NULL)
+		port->ops.new_connection(port, port->ctx);
 }
 
 static void
@@ -305,9 +307,14 @@ conn_close(struct vhp_port *port, const char *why)
 	port->conn_fd = -1;
 	port->connected = false;
 	pthread_mutex_unlock(&port->lock);
-	if (__atomic_load_n(&port->destroying, __ATOMIC_ACQUIRE)) {
-		VHP_LOG(INFO, "port %s: front-end disconnected (%s)",
-			port->name, why);
+	if (port->ops.destroy_connection != NULL)
+		port->ops.destroy_connection(port, port->ctx);
+	if (__atomic_load_n(&port->destroying, __ATOMIC_ACQUIRE) ||
+	    (port->flags & VHP_PORT_NO_RECONNECT)) {
+		VHP_LOG(INFO, "port %s: front-end disconnected (%s)%s",
+			port->name, why,
+			(port->flags & VHP_PORT_NO_RECONNECT) ?
+			": not reconnecting (no-reconnect)" : "");
 		return;
 	}
 	VHP_LOG(INFO, "port %s: front-end disconnected (%s)%s", port->name,
@@ -379,30 +386,44 @@ handle_listen(struct vhp_port *port)
 	conn_setup(port, fd);
 }
 
-static void
-try_connect(struct vhp_port *port)
+/* One connect attempt: a blocking connected socket, or -errno. */
+static int
+connect_socket(const struct vhp_port *port)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, fl;
+	int fd, fl, err;
 
-	port->reconnect_tsc = 0;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		goto retry;
+		return -errno;
 	memcpy(sa.sun_path, port->path, sizeof(sa.sun_path));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		if (!port->connect_failed_logged)
-			VHP_LOG(INFO, "port %s: cannot connect to %s (%s): "
-				"retrying with back-off up to %u ms",
-				port->name, port->path, strerror(errno),
-				RECONNECT_MAX_MS);
-		port->connect_failed_logged = true;
+		err = errno;
 		close(fd);
-		goto retry;
+		return -err;
 	}
 	fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+static void
+try_connect(struct vhp_port *port)
+{
+	int fd;
+
+	port->reconnect_tsc = 0;
+	fd = connect_socket(port);
+	if (fd < 0) {
+		if (!port->connect_failed_logged)
+			VHP_LOG(INFO, "port %s: cannot connect to %s (%s): "
+				"retrying with back-off up to %u ms",
+				port->name, port->path, strerror(-fd),
+				RECONNECT_MAX_MS);
+		port->connect_failed_logged = true;
+		goto retry;
+	}
 	conn_setup(port, fd);
 	return;
 retry:
@@ -419,6 +440,12 @@ port_register(struct vhp_port *port)
 	int ret;
 
 	port->registered = true;
+	if (port->pending_fd >= 0) {
+		/* Connected by vhp_port_create() (no-reconnect). */
+		conn_setup(port, port->pending_fd);
+		port->pending_fd = -1;
+		return;
+	}
 	if (port->flags & VHP_PORT_CLIENT) {
 		try_connect(port);
 		return;
@@ -438,6 +465,10 @@ port_teardown(struct vhp_port *port)
 	struct vhp_port **pp;
 
 	conn_close(port, "port destroyed");
+	if (port->pending_fd >= 0) {
+		close(port->pending_fd);
+		port->pending_fd = -1;
+	}
 	if (port->listen_fd >= 0) {
 		ep_del(port->listen_fd);
 		close(port->listen_fd);
@@ -686,6 +717,7 @@ vhp_port_create(const struct vhp_port_conf *conf)
 	port->ctx = conf->ctx;
 	port->listen_fd = -1;
 	port->conn_fd = -1;
+	port->pending_fd = -1;
 	port->reconnect_delay_ms = RECONNECT_MIN_MS;
 	pthread_mutex_init(&port->lock, NULL);
 	vhp_device_init(port);
@@ -695,6 +727,16 @@ vhp_port_create(const struct vhp_port_conf *conf)
 		ret = listen_on(port);
 		if (ret != 0)
 			goto fail;
+	} else if (port->flags & VHP_PORT_NO_RECONNECT) {
+		/* One attempt, now, so that the caller learns its result. */
+		ret = connect_socket(port);
+		if (ret < 0) {
+			VHP_LOG(ERR, "port %s: cannot connect to %s (%s) and "
+				"no-reconnect is set: port not created",
+				port->name, port->path, strerror(-ret));
+			goto fail;
+		}
+		port->pending_fd = ret;
 	}
 	ret = ctrl_start();
 	if (ret != 0) {
@@ -717,6 +759,8 @@ fail:
 		close(port->listen_fd);
 		unlink(port->path);
 	}
+	if (port->pending_fd >= 0)
+		close(port->pending_fd);
 	if (ports == NULL)
 		ctrl_stop_join();
 	pthread_mutex_unlock(&life_lock);

@@ -491,7 +491,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	}
 	vq->stats.packets += delivered;
 	vq->stats.bytes += bytes;
-	if (i != 0)
+	if (i != 0 && !(vq->flags & VHP_VQ_F_KEEP_MBUFS))
 		vhp_mbuf_free_burst(pkts, i);
 	vhp_split_flush_and_notify(vq);
 	return i;

@@ -54,6 +54,18 @@ struct vhp_port;
 
 /** Port flag: connect to the socket (client mode) instead of listening. */
 #define VHP_PORT_CLIENT		(1u << 0)
+/**
+ * Port flag: vhp_enqueue_burst() copies packets into the guest and leaves
+ * every mbuf to the caller, who frees them (rte_vhost's rule), instead of
+ * freeing the ones it took.
+ */
+#define VHP_PORT_KEEP_MBUFS	(1u << 1)
+/**
+ * Port flag (client mode): connect once. vhp_port_create() fails when the
+ * first connection cannot be made, and the port does not reconnect after
+ * the front-end goes away.
+ */
+#define VHP_PORT_NO_RECONNECT	(1u << 2)
 
 /** Callbacks a port calls on its control thread. All are optional. */
 struct vhp_port_ops {
@@ -72,6 +84,10 @@ struct vhp_port_ops {
 	/** A vring was enabled or disabled by the front-end. */
 	void (*vring_state_changed)(struct vhp_port *port, uint16_t vring,
 				    bool enabled, void *ctx);
+	/** A front-end connected (before any message). */
+	void (*new_connection)(struct vhp_port *port, void *ctx);
+	/** The front-end's connection closed (after destroy_device). */
+	void (*destroy_connection)(struct vhp_port *port, void *ctx);
 };
 
 /** Configuration of a port (copied by vhp_port_create()). */
@@ -132,6 +148,15 @@ struct vhp_vring_info {
 	int numa_node;			/**< node of the ring memory, -1 unknown */
 	int kickfd;			/**< kick eventfd, -1 none */
 	int callfd;			/**< call eventfd, -1 none */
+	/**
+	 * Ring areas in this process (NULL until translated): descriptor
+	 * table, avail ring (packed: driver event area), used ring (packed:
+	 * device event area). Valid while the device runs.
+	 */
+	void *desc;
+	void *avail;			/**< see desc */
+	void *used;			/**< see desc */
+	uint64_t log_guest_addr;	/**< SET_VRING_ADDR's log address */
 };
 
 /** Per-vring counters (monotonic since port creation). */
@@ -221,6 +246,45 @@ int vhp_vring_stats_get(const struct vhp_port *port, uint16_t vring,
 /** Zero one port's vring counters (not the protocol error count). */
 void vhp_port_stats_reset(struct vhp_port *port);
 
+/**
+ * Buffers the guest made available on @p vring that the device has not
+ * read yet (split: avail->idx - last_avail_idx; packed: available
+ * descriptors counted from the device's position). Meant for the thread
+ * that polls the ring, between bursts; takes no lock.
+ * @return the count, 0 when the ring is not ready.
+ */
+uint32_t vhp_vring_avail_count(struct vhp_port *port, uint16_t vring);
+
+/**
+ * Ask the guest to kick (notify) when it adds buffers to @p vring, or not.
+ * Rings start with kicks off (we poll); a thread that wants to sleep until
+ * the guest adds work turns them on, re-checks the ring, then waits on the
+ * kick fd (vhp_vring_info.kickfd). Split: VRING_USED_F_NO_NOTIFY and, with
+ * EVENT_IDX, avail_event; packed: the device event suppression area.
+ * @return 0; -EINVAL bad port/vring; -EAGAIN the ring is not ready.
+ */
+int vhp_vring_kicks_enable(struct vhp_port *port, uint16_t vring,
+			   bool enable);
+
+/** Where a sleeping poller can wait for new work on a ring (UMWAIT). */
+struct vhp_monitor_cond {
+	volatile void *addr;	/**< address to watch */
+	uint64_t val;		/**< value compared after masking */
+	uint64_t mask;		/**< mask applied to the value at addr */
+	uint8_t size;		/**< bytes at addr (2) */
+	/** 1: work when (value & mask) == val; 0: when it differs. */
+	uint8_t match;
+};
+
+/**
+ * Fill @p c with the location that changes when the guest adds a buffer
+ * to @p vring: split the avail index, packed the flags of the next
+ * descriptor. Datapath thread of the ring, between bursts.
+ * @return 0; -EINVAL; -EAGAIN when the ring is not ready.
+ */
+int vhp_vring_monitor_cond(struct vhp_port *port, uint16_t vring,
+			   struct vhp_monitor_cond *c);
+
 /** Name of the port given at creation (or its path). */
 const char *vhp_port_name(const struct vhp_port *port);
 
@@ -297,13 +361,20 @@ void vhp_thread_quiescent(void);
 void vhp_thread_offline(void);
 /** The calling thread resumes polling. */
 void vhp_thread_online(void);
+/**
+ * Wait until every registered online thread has reported a quiescent
+ * state: after it returns no burst that started before the call still runs.
+ * Must not be called from a callback of the control thread.
+ */
+void vhp_thread_synchronize(void);
 
 /**
  * Copy packets into the guest's RX ring of queue pair @p queue.
  *
  * Returns how many of @p pkts were taken; the caller still owns (and must
  * free or retry) the others, as with rte_eth_tx_burst(). Taken mbufs are
- * freed by the library.
+ * freed by the library, unless the port was created with
+ * VHP_PORT_KEEP_MBUFS (then the caller frees all of them).
  *
  * @return Packets taken (0 when the device or ring is not ready).
  */

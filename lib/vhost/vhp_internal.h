@@ -86,6 +86,9 @@ struct vhp_port {
 
 	int listen_fd;				/**< server mode, else -1 */
 	int conn_fd;				/**< connected socket, else -1 */
+	/** Connected by vhp_port_create() (no-reconnect), not yet handed to
+	 * the control thread; else -1. */
+	int pending_fd;
 	bool connected;
 	bool destroying;
 	uint64_t reconnect_tsc;			/**< client: next try */

@@ -67,6 +67,8 @@ struct vhp_vq_stats {
 #define VHP_VQ_F_HOST_OL	(1u << 7)
 /* Guest RX: GUEST_CSUM negotiated (NEEDS_CSUM / DATA_VALID accepted). */
 #define VHP_VQ_F_GUEST_CSUM	(1u << 8)
+/* Enqueue leaves the mbufs to the caller (VHP_PORT_KEEP_MBUFS). */
+#define VHP_VQ_F_KEEP_MBUFS	(1u << 9)
 
 /* vq->ol_features bits: the offload features negotiated, by direction. */
 #define VHP_OL_CSUM		(1u << 0)	/* CSUM / GUEST_CSUM */
@@ -145,6 +147,9 @@ struct vhp_virtqueue {
 	 * the ring needs a wait.
 	 */
 	bool published;
+	/** The application asked for guest kicks (vhp_vring_kicks_enable):
+	 * applied when the ring starts. */
+	bool kicks_on;
 	/** SET_VRING_BASE (or creation) not yet checked against the ring's
 	 * contents (split: used->idx; packed: a scan of the descriptors). */
 	bool base_unchecked;
@@ -271,6 +276,14 @@ void vhp_split_flush_in_order(struct vhp_virtqueue *vq, uint16_t last_id,
  * (split) / device event DISABLE (packed). Control thread.
  */
 void vhp_vq_suppress_kicks(struct vhp_virtqueue *vq);
+
+/**
+ * Turn guest kicks on (@p on) or off on a running ring: off as
+ * vhp_vq_suppress_kicks(); on clears NO_NOTIFY (split; with EVENT_IDX
+ * avail_event = last_avail_idx) or enables device events (packed), then a
+ * full fence so that the caller's re-check of the ring is ordered after.
+ */
+void vhp_vq_set_kicks(struct vhp_virtqueue *vq, bool on);
 
 /** Write the callfd (eventfd) if any; counts a notification. */
 void vhp_vq_kick_guest(struct vhp_virtqueue *vq);
