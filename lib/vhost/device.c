@@ -212,13 +212,14 @@ device_free_vqs(struct vhp_device *dev)
 		if (vq == NULL)
 			continue;
 		vhp_vq_stop(vq);
+		/* Under the lock: vhp_vring_call() reads callfd with it. */
+		port_lock(dev);
 		if (vq->callfd >= 0)
 			close(vq->callfd);
 		if (vq->errfd >= 0)
 			close(vq->errfd);
 		vq->callfd = -1;
 		vq->errfd = -1;
-		port_lock(dev);
 		vhp_port_save_counters(dev->port, vq);
 		__atomic_store_n(&dev->vq[i], NULL, __ATOMIC_RELEASE);
 		port_unlock(dev);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vhp_internal.h"
 
@@ -219,6 +220,53 @@ vhp_vring_kicks_enable(struct vhp_port *port, uint16_t vring, bool enable)
 			ret = 0;
 		}
 	}
+	pthread_mutex_unlock(&port->lock);
+	return ret;
+}
+
+int
+vhp_port_mem_get(struct vhp_port *port, struct vhp_mem_region_info *regs,
+		 unsigned int max)
+{
+	const struct vhp_mem *mem;
+	unsigned int i, n;
+
+	if (port == NULL || (regs == NULL && max != 0))
+		return -EINVAL;
+	pthread_mutex_lock(&port->lock);
+	mem = &port->dev.mem;
+	n = mem->nregions;
+	for (i = 0; i < n && i < max; i++) {
+		const struct vhp_mem_region *r = &mem->regions[i];
+
+		regs[i].guest_phys_addr = r->gpa;
+		regs[i].guest_user_addr = r->uaddr;
+		regs[i].host_user_addr = r->hva;
+		regs[i].size = r->size;
+		regs[i].mmap_addr = r->mmap_addr;
+		regs[i].mmap_size = r->mmap_size;
+		regs[i].fd = r->fd;
+	}
+	pthread_mutex_unlock(&port->lock);
+	return (int)n;
+}
+
+int
+vhp_vring_call(struct vhp_port *port, uint16_t vring)
+{
+	const uint64_t one = 1;
+	struct vhp_virtqueue *vq;
+	int ret = -EAGAIN;
+
+	if (port == NULL || vring >= VHP_MAX_VRINGS)
+		return -EINVAL;
+	/* The lock keeps the fd open (it is closed after a grace period
+	 * with the lock held). Non-blocking: vhp_frontend_fd_adopt(). */
+	pthread_mutex_lock(&port->lock);
+	vq = port->dev.vq[vring];
+	if (vq != NULL && vq->callfd >= 0)
+		ret = write(vq->callfd, &one, sizeof(one)) ==
+			(ssize_t)sizeof(one) ? 0 : -errno;
 	pthread_mutex_unlock(&port->lock);
 	return ret;
 }

@@ -673,11 +673,14 @@ h_set_vring_fd(struct req *r)
 		if (fd >= 0)
 			vhp_ctrl_watch_kick(vq);
 	} else if (req == VHOST_USER_SET_VRING_CALL) {
-		/* The datapath may be writing the old fd: stop it first. */
+		/* The datapath may be writing the old fd: stop it first;
+		 * vhp_vring_call() reads it under the port lock. */
 		vhp_vq_quiesce(vq);
+		pthread_mutex_lock(&r->port->lock);
 		old = vq->callfd;
 		vq->callfd = fd;
 		vq->call_set = true;
+		pthread_mutex_unlock(&r->port->lock);
 		if (old >= 0)
 			close(old);
 	} else {

@@ -256,6 +256,8 @@ handle_kick(struct vhp_virtqueue *vq, uint32_t events)
 
 /* ---- connections ---- */
 
+static void conn_close(struct vhp_port *port, const char *why);
+
 static void
 conn_setup(struct vhp_port *port, int fd)
 {
@@ -285,8 +287,12 @@ conn_setup(struct vhp_port *port, int fd)
 	port->connect_failed_logged = false;
 	VHP_LOG(INFO, "port %s: front-end connected (connection %" PRIu64 ")",
 		port->name, port->connections);
-	if (port->ops.new_connection != NULL)
-		port->ops.new_connection(port, port->ctx);
+	if (port->ops.new_connection != NULL &&
+	    port->ops.new_connection(port, port->ctx) != 0) {
+		VHP_LOG(WARNING, "port %s: the application refused the "
+			"connection (new_connection): closing it", port->name);
+		conn_close(port, "refused by new_connection");
+	}
 }
 
 static void

@@ -84,8 +84,11 @@ struct vhp_port_ops {
 	/** A vring was enabled or disabled by the front-end. */
 	void (*vring_state_changed)(struct vhp_port *port, uint16_t vring,
 				    bool enabled, void *ctx);
-	/** A front-end connected (before any message). */
-	void (*new_connection)(struct vhp_port *port, void *ctx);
+	/**
+	 * A front-end connected (before any message). Non-zero closes the
+	 * connection (destroy_connection follows).
+	 */
+	int (*new_connection)(struct vhp_port *port, void *ctx);
 	/** The front-end's connection closed (after destroy_device). */
 	void (*destroy_connection)(struct vhp_port *port, void *ctx);
 };
@@ -265,6 +268,31 @@ uint32_t vhp_vring_avail_count(struct vhp_port *port, uint16_t vring);
  */
 int vhp_vring_kicks_enable(struct vhp_port *port, uint16_t vring,
 			   bool enable);
+
+/** One mapped guest memory region (vhp_port_mem_get()). */
+struct vhp_mem_region_info {
+	uint64_t guest_phys_addr;	/**< guest-physical start */
+	uint64_t guest_user_addr;	/**< front-end's user address */
+	uint64_t host_user_addr;	/**< where it is mapped here */
+	uint64_t size;			/**< bytes */
+	void *mmap_addr;		/**< start of our mapping */
+	uint64_t mmap_size;		/**< length of our mapping */
+	int fd;				/**< the region's fd (ours; do not close) */
+};
+
+/**
+ * Copy the port's guest memory table into @p regs (at most @p max).
+ * @return the number of regions mapped (may exceed @p max), -EINVAL.
+ */
+int vhp_port_mem_get(struct vhp_port *port, struct vhp_mem_region_info *regs,
+		     unsigned int max);
+
+/**
+ * Interrupt the guest on @p vring now (write its call fd), whatever its
+ * suppression flags say. Not counted as a datapath notification.
+ * @return 0; -EINVAL; -EAGAIN no call fd.
+ */
+int vhp_vring_call(struct vhp_port *port, uint16_t vring);
 
 /** Where a sleeping poller can wait for new work on a ring (UMWAIT). */
 struct vhp_monitor_cond {
