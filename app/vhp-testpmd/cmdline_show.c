@@ -313,6 +313,12 @@ cli_show_vhost(FILE *f, struct vhp_app_port *port)
 	fprintf(f, "Connections: %" PRIu64 "  Protocol errors: %" PRIu64
 		"  Memory regions: %u\n", pi.connections, pi.errors,
 		pi.mem_regions);
+	if (pi.mtu != 0)
+		fprintf(f, "MTU: %u (set by the front-end)\n", pi.mtu);
+	else
+		fprintf(f, "MTU: not set by the front-end\n");
+	fprintf(f, "Dirty-page logging: %s\n", pi.logging ?
+		"on (live migration in progress)" : "off");
 	for (v = 0; v < pi.nr_vrings && v < VHP_MAX_VRINGS; v++)
 		show_vring(f, vp, v, pi.ring == VHP_RING_PACKED);
 	return 0;

@@ -207,6 +207,8 @@ tel_vhost_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "connections", pi.connections);
 	rte_tel_data_add_dict_u64(d, "protocol_errors", pi.errors);
 	rte_tel_data_add_dict_u64(d, "mem_regions", pi.mem_regions);
+	rte_tel_data_add_dict_u64(d, "mtu", pi.mtu);
+	rte_tel_data_add_dict_int(d, "dirty_logging", pi.logging);
 	for (v = 0; vp != NULL && v < pi.nr_vrings && v < VHP_MAX_VRINGS;
 	     v++) {
 		vd = tel_vring(vp, v);

@@ -390,9 +390,10 @@ rte_vhost_get_mtu(int vid, uint16_t *mtu)
 		return -ENODEV;
 	if (!pi.running)
 		return -EAGAIN;
-	/* VIRTIO_NET_F_MTU is not offered: no MTU was given to the guest,
-	 * which is what rte_vhost answers when the feature is off. */
-	return -ENOTSUP;
+	if (!(pi.features & (1ULL << VIRTIO_NET_F_MTU)) || pi.mtu == 0)
+		return -ENOTSUP;
+	*mtu = pi.mtu;
+	return 0;
 }
 
 int

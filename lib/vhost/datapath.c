@@ -7,7 +7,11 @@
  */
 #include <errno.h>
 
+#include <string.h>
+
+#include <rte_arp.h>
 #include <rte_branch_prediction.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "vhp_internal.h"
@@ -41,20 +45,71 @@ vhp_enqueue_burst(struct vhp_port *port, uint16_t queue,
 	return vhp_split_enqueue(vq, pkts, count);
 }
 
+/*
+ * SEND_RARP after a live migration: a RARP from the guest's MAC, so that
+ * switches learn where the VM is now (what QEMU does for emulated NICs).
+ * Returns 1 when pkts[0] holds it.
+ */
+static __rte_noinline uint16_t
+rarp_take(struct vhp_device *dev, struct rte_mempool *pool,
+	  struct rte_mbuf **pkts)
+{
+	static const uint8_t bcast[RTE_ETHER_ADDR_LEN] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m;
+	const uint16_t len = RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN;
+
+	if (!__atomic_exchange_n(&dev->rarp_pending, 0, __ATOMIC_ACQ_REL))
+		return 0;
+	m = rte_pktmbuf_alloc(pool);
+	if (m == NULL || rte_pktmbuf_append(m, len) == NULL) {
+		rte_pktmbuf_free(m);
+		__atomic_store_n(&dev->rarp_pending, 1, __ATOMIC_RELEASE);
+		return 0;	/* next burst */
+	}
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memset(eth, 0, len);
+	memcpy(&eth->dst_addr, bcast, RTE_ETHER_ADDR_LEN);
+	memcpy(&eth->src_addr, dev->rarp_mac, RTE_ETHER_ADDR_LEN);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_RARP);
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REVREQUEST);
+	memcpy(&arp->arp_data.arp_sha, dev->rarp_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(&arp->arp_data.arp_tha, dev->rarp_mac, RTE_ETHER_ADDR_LEN);
+	pkts[0] = m;
+	return 1;
+}
+
 uint16_t
 vhp_dequeue_burst(struct vhp_port *port, uint16_t queue,
 		  struct rte_mempool *pool, struct rte_mbuf **pkts,
 		  uint16_t count)
 {
 	struct vhp_virtqueue *vq = vhp_ready_vq(port, 2u * queue + 1);
+	uint16_t r = 0;
 
 	if (unlikely(vq == NULL || count == 0 || pool == NULL))
 		return 0;
 	if (unlikely(!(vq->flags & VHP_VQ_F_OL_INIT)))
 		vhp_vq_offload_init(vq);
+	if (unlikely(__atomic_load_n(&port->dev.rarp_pending,
+				     __ATOMIC_RELAXED)) && queue == 0) {
+		r = rarp_take(&port->dev, pool, pkts);
+		pkts += r;
+		count = (uint16_t)(count - r);
+		if (count == 0)
+			return r;
+	}
 	if (vq->flags & VHP_VQ_F_PACKED)
-		return vhp_packed_dequeue(vq, pool, pkts, count);
-	return vhp_split_dequeue(vq, pool, pkts, count);
+		return (uint16_t)(r + vhp_packed_dequeue(vq, pool, pkts,
+							 count));
+	return (uint16_t)(r + vhp_split_dequeue(vq, pool, pkts, count));
 }
 
 uint32_t

@@ -39,6 +39,17 @@ vhp_device_init(struct vhp_port *port)
 
 	memset(dev, 0, sizeof(*dev));
 	dev->port = port;
+	dev->log_fd = -1;
+}
+
+/* Drop the dirty log and its fd (rings already freed or not marking). */
+static void
+device_drop_log(struct vhp_device *dev)
+{
+	vhp_device_set_log(dev, NULL);
+	if (dev->log_fd >= 0)
+		close(dev->log_fd);
+	dev->log_fd = -1;
 }
 
 uint8_t
@@ -426,6 +437,17 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 	vhp_vq_offload_init(vq);
 	vq->size = vq->num;
 	vq->size_mask = (uint16_t)(vq->num - 1);
+	/* What the dirty log marks: split the used ring, at the address the
+	 * front-end gave for logging when it gave one; packed the
+	 * descriptor ring (written back in place). */
+	if (packed)
+		vq->log_ring_gpa = vhp_uaddr_to_gpa(mem,
+						    vq->addr.desc_user_addr);
+	else if (vq->addr.flags & VHOST_VRING_F_LOG)
+		vq->log_ring_gpa = vq->addr.log_guest_addr;
+	else
+		vq->log_ring_gpa = vhp_uaddr_to_gpa(mem,
+						    vq->addr.used_user_addr);
 	vq->numa_node = node;
 	if (vq->base_unchecked) {
 		vq_check_base(vq);
@@ -439,6 +461,31 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 	vq->signalled_used_valid = 0;
 	vq->translated = true;
 	return 0;
+}
+
+/* The log the rings mark: set and LOG_ALL negotiated, else NULL. */
+static struct vhp_dirty_log *
+device_log(const struct vhp_device *dev)
+{
+	return (dev->features & VHP_BIT(VIRTIO_F_LOG_ALL)) ? dev->log : NULL;
+}
+
+void
+vhp_device_set_log(struct vhp_device *dev, struct vhp_dirty_log *log)
+{
+	struct vhp_dirty_log *old = dev->log;
+	uint32_t i;
+
+	dev->log = log;
+	for (i = 0; i < VHP_MAX_VRINGS; i++)
+		if (dev->vq[i] != NULL)
+			__atomic_store_n(&dev->vq[i]->log, device_log(dev),
+					 __ATOMIC_RELEASE);
+	if (old != NULL && old != log) {
+		/* A burst may still be marking the old bitmap. */
+		vhp_rcu_synchronize();
+		vhp_log_unmap(old);
+	}
 }
 
 static bool
@@ -554,6 +601,7 @@ vhp_device_update(struct vhp_device *dev)
 			continue;
 		vhp_vq_set_kicks(vq, __atomic_load_n(&vq->kicks_on,
 						     __ATOMIC_RELAXED));
+		__atomic_store_n(&vq->log, device_log(dev), __ATOMIC_RELAXED);
 		vq->published = true;
 		__atomic_store_n(&vq->ready, 1, __ATOMIC_RELEASE);
 	}
@@ -567,6 +615,7 @@ vhp_device_reset(struct vhp_device *dev)
 	vhp_device_quiesce(dev);
 	vhp_device_stop_running(dev);
 	device_free_vqs(dev);
+	device_drop_log(dev);
 	port_lock(dev);
 	vhp_mem_free_all(&dev->mem);
 	port_unlock(dev);
@@ -589,6 +638,10 @@ vhp_device_soft_reset(struct vhp_device *dev)
 	vhp_device_quiesce(dev);
 	vhp_device_stop_running(dev);
 	device_free_vqs(dev);
+	/* The log goes with LOG_ALL; the MTU (sent once per connection by
+	 * QEMU) stays with the memory table. */
+	device_drop_log(dev);
+	__atomic_store_n(&dev->rarp_pending, 0, __ATOMIC_RELAXED);
 	dev->features = 0;
 	dev->features_set = false;
 	dev->running = false;

@@ -179,6 +179,20 @@ vhp_uaddr_to_hva(const struct vhp_mem *mem, uint64_t uaddr, uint64_t len)
 	return NULL;
 }
 
+uint64_t
+vhp_uaddr_to_gpa(const struct vhp_mem *mem, uint64_t uaddr)
+{
+	const struct vhp_mem_region *r;
+	uint32_t i;
+
+	for (i = 0; i < mem->nregions; i++) {
+		r = &mem->regions[i];
+		if (uaddr >= r->uaddr && uaddr - r->uaddr < r->size)
+			return r->gpa + (uaddr - r->uaddr);
+	}
+	return UINT64_MAX;
+}
+
 int
 vhp_numa_node_of(const void *addr)
 {

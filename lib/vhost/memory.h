@@ -102,6 +102,10 @@ vhp_gpa_to_hva_full(const struct vhp_mem *mem, uint64_t gpa, uint64_t len,
  */
 void *vhp_uaddr_to_hva(const struct vhp_mem *mem, uint64_t uaddr, uint64_t len);
 
+/** Guest-physical address of front-end user address @p uaddr, or
+ * UINT64_MAX when no region holds it. */
+uint64_t vhp_uaddr_to_gpa(const struct vhp_mem *mem, uint64_t uaddr);
+
 /**
  * Validate and map one region described by the front-end.
  * Checks zero size, gpa/uaddr overflow, fstat size vs size + offset, then

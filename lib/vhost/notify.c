@@ -76,10 +76,13 @@ split_guest_wants_irq(struct vhp_virtqueue *vq)
 /* Publish used entries up to @p new_idx (one release store), then
  * interrupt the guest if it asked. */
 static __rte_always_inline void
-split_publish(struct vhp_virtqueue *vq, uint16_t new_idx)
+split_publish(struct vhp_virtqueue *vq, uint16_t new_idx,
+	      struct vhp_dirty_log *log)
 {
 	vq->last_used_idx = new_idx;
 	__atomic_store_n(&vq->used->idx, new_idx, __ATOMIC_RELEASE);
+	if (unlikely(log != NULL))
+		vhp_log_split_used_idx(vq, log);
 
 	if (vq->callfd < 0)
 		return;
@@ -94,6 +97,7 @@ vhp_split_flush_and_notify(struct vhp_virtqueue *vq)
 {
 	uint16_t n = vq->shadow_count;
 	uint16_t start = vq->last_used_idx;
+	struct vhp_dirty_log *log;
 	uint16_t i, first;
 
 	if (n == 0)
@@ -107,8 +111,13 @@ vhp_split_flush_and_notify(struct vhp_virtqueue *vq)
 			vq->used->ring[(start + i) & vq->size_mask] =
 				vq->shadow_used[i];
 	}
+	/* Live migration: the pages written, before the guest may see them
+	 * (one pointer test a flush when off). */
+	log = __atomic_load_n(&vq->log, __ATOMIC_ACQUIRE);
+	if (unlikely(log != NULL))
+		vhp_log_split_flush(vq, log, start, n);
 	vq->shadow_count = 0;
-	split_publish(vq, (uint16_t)(start + n));
+	split_publish(vq, (uint16_t)(start + n), log);
 }
 
 void
@@ -117,6 +126,7 @@ vhp_split_flush_in_order(struct vhp_virtqueue *vq, uint16_t last_id,
 {
 	struct vring_used_elem *e;
 	uint16_t start = vq->last_used_idx;
+	struct vhp_dirty_log *log;
 
 	if (n == 0)
 		return;
@@ -126,7 +136,10 @@ vhp_split_flush_in_order(struct vhp_virtqueue *vq, uint16_t last_id,
 	e = &vq->used->ring[start & vq->size_mask];
 	e->id = last_id;
 	e->len = last_len;
-	split_publish(vq, (uint16_t)(start + n));
+	log = __atomic_load_n(&vq->log, __ATOMIC_ACQUIRE);
+	if (unlikely(log != NULL))
+		vhp_log_split_flush(vq, log, start, 1);	/* TX: no buffers */
+	split_publish(vq, (uint16_t)(start + n), log);
 }
 
 void

@@ -182,8 +182,14 @@ packed_flush(struct vhp_virtqueue *vq)
 	 * valid (virtio 1.2, 2.8.4); TX used descriptors carry neither. */
 	const uint16_t wflag = (vq->flags & VHP_VQ_F_TX) ? 0 :
 		VRING_DESC_F_WRITE;
-	uint16_t head_flags, i;
+	struct vhp_dirty_log *log = __atomic_load_n(&vq->log,
+						       __ATOMIC_ACQUIRE);
+	uint16_t head_flags, i, ndesc = 0;
 
+	/* Live migration: RX buffers are marked while their descriptors
+	 * still hold the driver's addresses (one test a flush when off). */
+	if (unlikely(log != NULL))
+		vhp_log_packed_buffers(vq, log);
 	for (i = 0; i < n; i++) {
 		ring[idx].id = (uint16_t)vq->shadow_used[i].id;
 		ring[idx].len = vq->shadow_used[i].len;
@@ -204,6 +210,11 @@ packed_flush(struct vhp_virtqueue *vq)
 		packed_advance(vq, &idx, &wrap, vq->shadow_count_desc[i]);
 	}
 	__atomic_store_n(&ring[head].flags, head_flags, __ATOMIC_RELEASE);
+	if (unlikely(log != NULL)) {
+		for (i = 0; i < n; i++)
+			ndesc = (uint16_t)(ndesc + vq->shadow_count_desc[i]);
+		vhp_log_packed_descs(vq, log, head, ndesc);
+	}
 
 	vq->last_used_idx = idx;
 	vq->used_wrap = wrap;

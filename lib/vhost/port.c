@@ -96,6 +96,9 @@ vhp_port_info_get(const struct vhp_port *port, struct vhp_port_info *info)
 	info->connections = port->connections;
 	info->errors = __atomic_load_n(&port->errors, __ATOMIC_RELAXED);
 	info->mem_regions = dev->mem.nregions;
+	info->mtu = dev->mtu;
+	info->logging = dev->log != NULL &&
+		(dev->features & VHP_BIT(VIRTIO_F_LOG_ALL));
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }

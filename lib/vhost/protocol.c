@@ -139,16 +139,26 @@ h_set_features(struct req *r)
 			"features", bad, r->port->features_offered);
 		return -1;
 	}
-	if (r->dev->running && f != r->dev->features) {
+	/* Only LOG_ALL may change under a running device: QEMU turns it on
+	 * and off around a live migration. */
+	if (r->dev->running &&
+	    ((f ^ r->dev->features) & ~VHP_BIT(VIRTIO_F_LOG_ALL)) != 0) {
 		req_err(r, "features change 0x%" PRIx64 " -> 0x%" PRIx64
-			" while the device runs is not allowed (LOG_ALL is "
-			"not offered); reset the device first",
+			" while the device runs is not allowed (only LOG_ALL "
+			"may change); reset the device first",
 			r->dev->features, f);
 		return -1;
 	}
+	if ((f ^ r->dev->features) & VHP_BIT(VIRTIO_F_LOG_ALL))
+		VHP_LOG(INFO, "port %s: dirty-page logging %s%s", r->port->name,
+			(f & VHP_BIT(VIRTIO_F_LOG_ALL)) ? "on" : "off",
+			(f & VHP_BIT(VIRTIO_F_LOG_ALL)) && r->dev->log == NULL ?
+			" (no log yet: SET_LOG_BASE must follow)" : "");
 	r->dev->features = f;
 	r->dev->features_set = true;
 	log_features(r, f, false);
+	/* Rings mark the log iff LOG_ALL: tell the running ones. */
+	vhp_device_set_log(r->dev, r->dev->log);
 	return 0;
 }
 
@@ -465,12 +475,95 @@ h_rem_mem_reg(struct req *r)
 	return 0;
 }
 
-static int
-h_log_refused(struct req *r)
+static bool
+proto_negotiated(const struct req *r, unsigned int bit)
 {
-	req_err(r, "dirty-page logging not supported: live migration "
-		"unavailable (LOG_SHMFD/LOG_ALL are not offered)");
-	return -1;
+	return (r->dev->protocol_features & VHP_BIT(bit)) != 0;
+}
+
+static int
+h_set_log_base(struct req *r)
+{
+	/* Read the payload before the reply overwrites it. */
+	const uint64_t size = r->msg->payload.log.mmap_size;
+	const uint64_t off = r->msg->payload.log.mmap_offset;
+	struct vhp_dirty_log *log;
+	const char *why = NULL;
+	int ret;
+
+	reply_u64(r, 1);
+	if (!proto_negotiated(r, VHOST_USER_PROTOCOL_F_LOG_SHMFD)) {
+		req_err(r, "LOG_SHMFD not negotiated: no shared log to map");
+		return -1;
+	}
+	ret = vhp_log_map(r->msg->fds[0], size, off, &log, &why);
+	if (ret != 0) {
+		req_err(r, "log of 0x%" PRIx64 " bytes at offset 0x%" PRIx64
+			": %s (%s): refused, the previous log is kept", size,
+			off, why, strerror(-ret));
+		return -1;
+	}
+	/* The mapping holds the memory: the fd is closed by the caller. */
+	vhp_device_set_log(r->dev, log);
+	reply_u64(r, 0);
+	VHP_LOG(INFO, "port %s: dirty log of %" PRIu64 " bytes mapped (covers "
+		"%" PRIu64 " MiB of guest memory)", r->port->name, size,
+		(size * 8 * VHP_LOG_PAGE) >> 20);
+	return 0;
+}
+
+static int
+h_set_log_fd(struct req *r)
+{
+	const char *why = NULL;
+	int fd;
+
+	fd = vhp_frontend_fd_adopt(r->msg->fds[0], true, &why);
+	if (fd < 0) {
+		req_err(r, "the log fd is %s (%s): refused; pass an eventfd",
+			why, strerror(-fd));
+		return -1;
+	}
+	r->msg->fds[0] = -1;
+	if (r->dev->log_fd >= 0)
+		close(r->dev->log_fd);
+	r->dev->log_fd = fd;
+	return 0;
+}
+
+static int
+h_send_rarp(struct req *r)
+{
+	const uint8_t *mac = r->msg->payload.raw;
+
+	if (!proto_negotiated(r, VHOST_USER_PROTOCOL_F_RARP)) {
+		req_err(r, "RARP protocol feature not negotiated");
+		return -1;
+	}
+	memcpy(r->dev->rarp_mac, mac, sizeof(r->dev->rarp_mac));
+	__atomic_store_n(&r->dev->rarp_pending, 1, __ATOMIC_RELEASE);
+	VHP_LOG(INFO, "port %s: SEND_RARP %02x:%02x:%02x:%02x:%02x:%02x: a "
+		"RARP goes to the application on the next receive",
+		r->port->name, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return 0;
+}
+
+static int
+h_net_set_mtu(struct req *r)
+{
+	uint64_t mtu = r->msg->payload.u64;
+
+	if (!proto_negotiated(r, VHOST_USER_PROTOCOL_F_NET_MTU)) {
+		req_err(r, "NET_MTU protocol feature not negotiated");
+		return -1;
+	}
+	if (mtu < 68 || mtu > 65535) {
+		req_err(r, "MTU %" PRIu64 " outside 68..65535: refused", mtu);
+		return -1;
+	}
+	r->dev->mtu = (uint16_t)mtu;
+	VHP_LOG(INFO, "port %s: MTU %u", r->port->name, r->dev->mtu);
+	return 0;
 }
 
 /* ---- vrings ---- */
@@ -751,9 +844,11 @@ static const struct req_spec specs[VHOST_USER_MAX] = {
 	[VHOST_USER_RESET_OWNER] = { h_reset, 8, SZ_UPTO, FD_NONE, false },
 	[VHOST_USER_SET_MEM_TABLE] = { h_set_mem_table, 8, SZ_ANY,
 		FD_REGIONS, false },
-	[VHOST_USER_SET_LOG_BASE] = { h_log_refused, 0, SZ_ANY, FD_IGNORE,
-		false },
-	[VHOST_USER_SET_LOG_FD] = { h_log_refused, 0, SZ_ANY, FD_IGNORE,
+	[VHOST_USER_SET_LOG_BASE] = { h_set_log_base,
+		sizeof(struct vhost_user_log), SZ_EXACT, FD_ONE, true },
+	[VHOST_USER_SET_LOG_FD] = { h_set_log_fd, 8, SZ_UPTO, FD_ONE, false },
+	[VHOST_USER_SEND_RARP] = { h_send_rarp, 8, SZ_EXACT, FD_NONE, false },
+	[VHOST_USER_NET_SET_MTU] = { h_net_set_mtu, 8, SZ_EXACT, FD_NONE,
 		false },
 	[VHOST_USER_SET_VRING_NUM] = { h_set_vring_num, 8, SZ_EXACT, FD_NONE,
 		false },
@@ -938,8 +1033,14 @@ vhp_protocol_handle(struct vhp_port *port, int fd, struct vhost_user_msg *msg)
 		ret = validate(&r, sp);
 		if (ret == 0)
 			ret = sp->fn(&r);
-		else if (sp->reply)
+		else if (sp->reply) {
 			memset(&msg->payload, 0, sizeof(msg->payload));
+			/* Its reply is a status: non-zero is failure. */
+			if (msg->hdr.request == VHOST_USER_SET_LOG_BASE) {
+				msg->payload.u64 = 1;
+				r.reply_size = sizeof(uint64_t);
+			}
+		}
 	}
 	close_fds(msg);
 	/* Apply the effects (rings, new_device) before acknowledging; also

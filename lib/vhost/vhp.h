@@ -133,6 +133,10 @@ struct vhp_port_info {
 	uint64_t connections;		/**< front-end connections so far */
 	uint64_t errors;		/**< protocol errors so far */
 	uint32_t mem_regions;		/**< mapped guest memory regions */
+	/** MTU the front-end set (NET_SET_MTU, QEMU's host_mtu), 0 none. */
+	uint16_t mtu;
+	/** Dirty-page logging active (LOG_ALL negotiated, log mapped). */
+	bool logging;
 };
 
 /** Snapshot of one vring. */

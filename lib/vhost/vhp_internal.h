@@ -37,11 +37,17 @@
 	VHP_BIT(VIRTIO_NET_F_GUEST_TSO4) | \
 	VHP_BIT(VIRTIO_NET_F_GUEST_TSO6) | \
 	VHP_BIT(VIRTIO_NET_F_GUEST_ECN) | \
+	VHP_BIT(VIRTIO_NET_F_MTU) | \
+	VHP_BIT(VIRTIO_NET_F_GUEST_ANNOUNCE) | \
+	VHP_BIT(VIRTIO_F_LOG_ALL) | \
 	VHP_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 
-/** Protocol features offered. LOG_SHMFD waits for the dirty log. */
+/** Protocol features offered. */
 #define VHP_PROTOCOL_FEATURES ( \
 	VHP_BIT(VHOST_USER_PROTOCOL_F_MQ) | \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD) | \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_RARP) | \
+	VHP_BIT(VHOST_USER_PROTOCOL_F_NET_MTU) | \
 	VHP_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
 	VHP_BIT(VHOST_USER_PROTOCOL_F_STATUS) | \
 	VHP_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) | \
@@ -71,6 +77,14 @@ struct vhp_device {
 	/** new_device returned non-zero: stay stopped until a reset. */
 	bool refused;
 	struct vhp_mem mem;		/**< guest memory */
+	/** Dirty log (SET_LOG_BASE); rings mark it while LOG_ALL is on. */
+	struct vhp_dirty_log *log;
+	int log_fd;			/**< SET_LOG_FD, -1 none */
+	uint16_t mtu;			/**< NET_SET_MTU, 0 none */
+	/** SEND_RARP: a RARP for rarp_mac goes to the application on the
+	 * next dequeue of queue pair 0 (atomic; the datapath clears it). */
+	uint8_t rarp_pending;
+	uint8_t rarp_mac[6];
 	struct vhp_virtqueue *vq[VHP_MAX_VRINGS]; /**< allocated lazily */
 };
 
@@ -171,6 +185,26 @@ void vhp_vq_quiesce(struct vhp_virtqueue *vq);
 
 /** Invalidate every ring's guest pointers (memory table changes). */
 void vhp_device_untranslate(struct vhp_device *dev);
+
+/**
+ * Install @p log (NULL: none) as the device's dirty log and point every
+ * ring at it while LOG_ALL is negotiated; a replaced log is unmapped after
+ * a grace period. Also call after LOG_ALL changes (same @p log).
+ */
+void vhp_device_set_log(struct vhp_device *dev, struct vhp_dirty_log *log);
+
+/* ---- dirty_log.c ---- */
+
+/**
+ * Map a dirty log (SET_LOG_BASE): @p size bytes at @p offset of @p fd,
+ * checked against the file. The fd stays the caller's.
+ * @return 0 and *out, or -errno with *why.
+ */
+int vhp_log_map(int fd, uint64_t size, uint64_t offset,
+		struct vhp_dirty_log **out, const char **why);
+
+/** Unmap and free a log (no ring may use it any more). */
+void vhp_log_unmap(struct vhp_dirty_log *log);
 
 /** Get (allocating on the ring's NUMA node) vring @p idx. NULL: bad idx. */
 struct vhp_virtqueue *vhp_device_vq(struct vhp_device *dev, uint32_t idx);

@@ -9,6 +9,7 @@
 #define VHP_VIRTQUEUE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -16,6 +17,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "dirty_log.h"
 #include "memory.h"
 #include "vhp.h"
 #include "virtio_defs.h"
@@ -108,6 +110,8 @@ struct vhp_virtqueue {
 	uint8_t signalled_used_valid;
 	uint8_t broken;			/**< ring corrupt: stopped */
 	int callfd;			/**< -1: no interrupt */
+	/** Dirty log while LOG_ALL is on, else NULL (read once a flush). */
+	struct vhp_dirty_log *log;
 
 	/* ---- cache line 1+: translation cache, shadow, scratch ---- */
 	/** Last region translated through (reset by vhp_vq_translate). */
@@ -123,6 +127,9 @@ struct vhp_virtqueue {
 	struct vring_desc *desc_scratch;
 	/** VHP_OL_* negotiated for this ring's direction (rare paths only). */
 	uint8_t ol_features;
+	/** Guest-physical address of the area the log marks: split the used
+	 * ring (log_guest_addr), packed the descriptor ring. */
+	uint64_t log_ring_gpa;
 
 	struct vhp_vq_stats stats __rte_cache_aligned;
 
@@ -162,6 +169,10 @@ struct vhp_virtqueue {
 	uint64_t last_log_tsc;		/**< rate limit of datapath logs */
 	uint32_t log_suppressed;	/**< messages not printed since */
 } __rte_cache_aligned;
+
+_Static_assert(offsetof(struct vhp_virtqueue, log) + sizeof(void *) <=
+	       RTE_CACHE_LINE_SIZE,
+	       "the fields every burst reads fit one cache line");
 
 extern int vhp_logtype;
 
@@ -253,6 +264,22 @@ vhp_mbuf_free_burst(struct rte_mbuf **pkts, uint16_t n)
 	}
 	rte_mempool_put_bulk(mp, (void **)pkts, n);
 }
+
+/* ---- dirty-page log (dirty_log.c) ---- */
+
+/** Mark RX buffers of the shadow (@p n entries) and the used entries
+ * from @p start (split, before used->idx is published). */
+void vhp_log_split_flush(struct vhp_virtqueue *vq, struct vhp_dirty_log *log,
+			 uint16_t start, uint16_t n);
+/** Mark the split used index (after it is published). */
+void vhp_log_split_used_idx(struct vhp_virtqueue *vq,
+			    struct vhp_dirty_log *log);
+/** Mark the RX buffers of the packed shadow (before the flush writes). */
+void vhp_log_packed_buffers(struct vhp_virtqueue *vq,
+			    struct vhp_dirty_log *log);
+/** Mark @p ndesc packed descriptors from @p head (after the flush). */
+void vhp_log_packed_descs(struct vhp_virtqueue *vq, struct vhp_dirty_log *log,
+			  uint16_t head, uint16_t ndesc);
 
 /* ---- notifications (notify.c) ---- */
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
+#include <rte_mbuf.h>
 
 #include "test_common.h"
 #include "vhp_internal.h"
@@ -561,20 +562,22 @@ test_bad_inputs(void)
 	/* Unknown and not-offered requests. */
 	expect_error(port, fd, 99, NULL, 0, NULL, 0, "unknown request 99");
 	expect_error(port, fd, 1000, &v, 8, x, 2, "unknown request with fds");
-	expect_error(port, fd, VHOST_USER_NET_SET_MTU, &v, 8, NULL, 0,
-		     "NET_SET_MTU");
+	expect_error(port, fd, VHOST_USER_NET_SET_MTU, &(uint64_t){ 67 }, 8,
+		     NULL, 0, "NET_SET_MTU below 68");
+	expect_error(port, fd, VHOST_USER_NET_SET_MTU, &(uint64_t){ 65536 },
+		     8, NULL, 0, "NET_SET_MTU above 65535");
 	expect_error(port, fd, VHOST_USER_SET_BACKEND_REQ_FD, &v, 0, x, 1,
 		     "SET_BACKEND_REQ_FD");
 	expect_error(port, fd, VHOST_USER_SET_LOG_BASE, &v, 8, x, 1,
-		     "SET_LOG_BASE");
-	expect_error(port, fd, VHOST_USER_SET_LOG_FD, NULL, 0, x, 1,
-		     "SET_LOG_FD");
+		     "SET_LOG_BASE with a short payload");
+	expect_error(port, fd, VHOST_USER_SET_LOG_FD, NULL, 0, NULL, 0,
+		     "SET_LOG_FD without fd");
 	expect_error(port, fd, VHOST_USER_SET_CONFIG, cfg, sizeof(cfg), NULL, 0,
 		     "SET_CONFIG");
 	v = VHP_BIT(VIRTIO_NET_F_CTRL_VQ);
 	expect_error(port, fd, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0,
 		     "feature not offered");
-	v = VHP_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD);
+	v = VHP_BIT(VHOST_USER_PROTOCOL_F_CRYPTO_SESSION);
 	expect_error(port, fd, VHOST_USER_SET_PROTOCOL_FEATURES, &v, 8, NULL,
 		     0, "protocol feature not offered");
 	expect_error(port, fd, VHOST_USER_SET_STATUS, &(uint64_t){ 0x100 }, 8,
@@ -1172,6 +1175,98 @@ test_call_fd_kinds(void)
 	guest_destroy(&g);
 }
 
+/*
+ * Live migration messages: SET_LOG_BASE (checked against its fd, replied),
+ * LOG_ALL switched on and off under a running device (the rings mark the
+ * log only then), SET_LOG_FD, NET_SET_MTU, SEND_RARP (a RARP for the MAC
+ * is the next packet received on queue pair 0).
+ */
+static void
+test_migration_messages(void)
+{
+	struct vhp_port *port = make_server("migr", 1);
+	const uint64_t feat = test_features | VHP_BIT(VIRTIO_F_LOG_ALL);
+	struct vhost_user_log l = { .mmap_size = 4096, .mmap_offset = 0 };
+	const uint8_t mac[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	struct rte_mempool *mp;
+	struct rte_mbuf *m[4];
+	struct fe_guest g;
+	int fd, lfd, efd;
+	uint16_t n;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	lfd = memfd_create("vhp-log", MFD_CLOEXEC);
+	CHECK(lfd >= 0 && ftruncate(lfd, 8192) == 0);
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, test_features);
+	bring_up(port, fd, &g, test_features, true);
+	CHECK(port->dev.vq[0]->log == NULL);
+
+	/* Hostile logs: refused with a non-zero reply, previous kept. */
+	l.mmap_size = 0;
+	CHECK(fe_req(fd, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1) > 0);
+	l.mmap_size = 8192;
+	l.mmap_offset = 4096;		/* past the end of the fd */
+	CHECK(fe_req(fd, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1) > 0);
+	l.mmap_size = UINT64_MAX;
+	l.mmap_offset = 4096;		/* overflow */
+	CHECK(fe_req(fd, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1) > 0);
+	CHECK_EQ(port_errors(port), 3);
+	CHECK(port->dev.log == NULL);
+	/* A good one, then LOG_ALL: the running rings mark it. */
+	l.mmap_size = 4096;
+	l.mmap_offset = 4096;
+	CHECK_EQ(fe_req(fd, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1),
+		 0);
+	CHECK(port->dev.log != NULL && port->dev.vq[0]->log == NULL);
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_FEATURES, feat), 0);
+	CHECK(pinfo(port).running);
+	CHECK(port->dev.vq[0]->log == port->dev.log);
+	CHECK(port->dev.vq[1]->log == port->dev.log);
+	CHECK(pinfo(port).logging);
+	/* Anything but LOG_ALL still may not change while running. */
+	CHECK(fe_u64(fd, VHOST_USER_SET_FEATURES,
+		     feat & ~VHP_BIT(VIRTIO_F_EVENT_IDX)) > 0);
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_FEATURES, test_features), 0);
+	CHECK(port->dev.vq[0]->log == NULL);
+	CHECK(!pinfo(port).logging);
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	CHECK_EQ(fe_req(fd, VHOST_USER_SET_LOG_FD, NULL, 0, &efd, 1), 0);
+	CHECK_EQ(fe_u64(fd, VHOST_USER_NET_SET_MTU, 9000), 0);
+	CHECK_EQ(pinfo(port).mtu, 9000);
+
+	mp = rte_pktmbuf_pool_create("migr_pool", 256, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	CHECK(mp != NULL);
+	CHECK_EQ(fe_req(fd, VHOST_USER_SEND_RARP, mac, 8, NULL, 0), 0);
+	n = vhp_dequeue_burst(port, 0, mp, m, 4);
+	CHECK_EQ(n, 1);
+	if (n == 1) {
+		const uint8_t *p = rte_pktmbuf_mtod(m[0], const uint8_t *);
+
+		CHECK_EQ(rte_pktmbuf_pkt_len(m[0]), 60);
+		CHECK(memcmp(p, "\xff\xff\xff\xff\xff\xff", 6) == 0);
+		CHECK(memcmp(p + 6, mac, 6) == 0);
+		CHECK_EQ(p[12], 0x80);		/* ethertype 0x8035 */
+		CHECK_EQ(p[13], 0x35);
+		CHECK_EQ(p[21], 3);		/* RARP request */
+		CHECK(memcmp(p + 22, mac, 6) == 0);
+		rte_pktmbuf_free(m[0]);
+	}
+	CHECK_EQ(vhp_dequeue_burst(port, 0, mp, m, 4), 0);	/* once */
+	CHECK_EQ(port_errors(port), 4);
+	close(fd);
+	vhp_port_destroy(port);
+	rte_mempool_free(mp);
+	close(efd);
+	close(lfd);
+	guest_destroy(&g);
+}
+
 /* A registered, online datapath thread destroys a running port. */
 static void
 test_destroy_from_datapath_thread(void)
@@ -1212,6 +1307,7 @@ main(void)
 	RUN_TEST(test_packed_base);
 	RUN_TEST(test_call_fd_kinds);
 	RUN_TEST(test_destroy_from_datapath_thread);
+	RUN_TEST(test_migration_messages);
 	unlink(sock_path);
 	return vhp_test_summary();
 }

@@ -559,6 +559,8 @@ vhost_json(struct vhp_app_port *port, struct vhp_json *w)
 	vhp_json_u64(w, "connections", pi.connections);
 	vhp_json_u64(w, "protocol_errors", pi.errors);
 	vhp_json_u64(w, "mem_regions", pi.mem_regions);
+	vhp_json_u64(w, "mtu", pi.mtu);
+	vhp_json_bool(w, "dirty_logging", pi.logging);
 	vhp_json_arr_begin(w, "numa");
 	for (i = 0; i < 2 * v->queues; i++) {
 		if (v->vp != NULL && vhp_vring_info_get(v->vp, i, &vi) == 0)
