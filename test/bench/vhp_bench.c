@@ -78,6 +78,7 @@ struct opts {
 	unsigned int cpu;
 	bool huge;
 	bool quiet;
+	bool dirty_log;		/* live-migration logging forced on */
 };
 
 struct result {
@@ -400,6 +401,19 @@ run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
 		return -1;
 	}
 	port->dev.vq[dir == DIR_ENQ ? 0 : 1] = g.vq;
+	if (o->dirty_log) {
+		/* A bitmap covering all of guest memory, as QEMU's does. */
+		static struct vhp_dirty_log blog;
+		uint64_t pages = (g.gm.gpa_base + g.gm.size) / VHP_LOG_PAGE;
+
+		free(blog.bits);
+		blog.size = pages / 8 + 1;
+		blog.bits = calloc(1, blog.size);
+		if (blog.bits == NULL)
+			goto out;
+		g.vq->log = &blog;
+		g.vq->log_ring_gpa = packed ? g.gp.desc_gpa : g.gs.used_gpa;
+	}
 
 	deadline = 0;
 	for (it = 0; ; it++) {
@@ -499,7 +513,9 @@ usage(const char *prog)
 	       "  --json FILE      write the results as JSON\n"
 	       "  --cpu N          core to run on (default 0)\n"
 	       "  --huge           mbufs in hugepages (default --no-huge)\n"
-	       "  --quiet          no table\n", prog);
+	       "  --quiet          no table\n"
+	       "  --dirty-log      mark a dirty-page log as during a live "
+	       "migration\n", prog);
 }
 
 static int
@@ -536,6 +552,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "huge", no_argument, NULL, 'H' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		{ "dirty-log", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -624,6 +641,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'Q':
 			o->quiet = true;
 			break;
+		case 'L':
+			o->dirty_log = true;
+			break;
 		case 'h':
 			usage(argv[0]);
 			exit(0);
@@ -658,11 +678,12 @@ write_json(const struct opts *o, const struct result *res, unsigned int nres)
 	}
 	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"ring_size\": %u,\n"
 		"  \"burst\": %u,\n  \"variant\": \"%s\",\n"
+		"  \"dirty_log\": %s,\n"
 		"  \"mrg_rxbuf\": %s,\n  \"in_order\": %s,\n"
 		"  \"iterations\": %" PRIu64 ",\n  \"time_ms\": %.1f,\n"
 		"  \"rdtsc_overhead_cycles\": %" PRIu64 ",\n  \"cases\": [",
 		rte_get_tsc_hz(), o->ring_size, o->burst, o->variant,
-		o->mrg ? "true" : "false", o->in_order ? "true" : "false",
+		o->dirty_log ? "true" : "false", o->mrg ? "true" : "false", o->in_order ? "true" : "false",
 		o->iterations, o->iterations ? 0.0 : o->time_ms,
 		rdtsc_overhead);
 	for (i = 0; i < nres; i++)
