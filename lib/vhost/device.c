@@ -500,7 +500,8 @@ static bool
 vq_can_run(const struct vhp_device *dev, const struct vhp_virtqueue *vq)
 {
 	return vq != NULL && vq->num_set && vq->addr_set && vq->translated &&
-		vq->started && !__atomic_load_n(&vq->broken, __ATOMIC_ACQUIRE) &&
+		vq->started && !vq->base_refused &&
+		!__atomic_load_n(&vq->broken, __ATOMIC_ACQUIRE) &&
 		vq_enabled(dev, vq);
 }
 

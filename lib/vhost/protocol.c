@@ -617,8 +617,10 @@ h_set_vring_base(struct req *r)
 	     ((s->num >> 16) & 0x7fff) >= vq->num)) {
 		req_err(r, "ring %u: packed base 0x%x: index %u (used %u) is "
 			"not below the ring size %u: refused, the ring stays "
-			"stopped", s->index, s->num, s->num & 0x7fff,
-			(s->num >> 16) & 0x7fff, vq->num);
+			"stopped until a valid base comes", s->index, s->num,
+			s->num & 0x7fff, (s->num >> 16) & 0x7fff, vq->num);
+		vhp_vq_quiesce(vq);
+		vq->base_refused = true;
 		return -1;
 	}
 	vhp_vq_quiesce(vq);
@@ -634,6 +636,7 @@ h_set_vring_base(struct req *r)
 	vq->base = s->num;
 	vq->base_set = true;
 	vq->base_unchecked = true;
+	vq->base_refused = false;
 	vq->broken = 0;
 	vq->translated = false;
 	return 0;

@@ -157,6 +157,8 @@ struct vhp_virtqueue {
 	/** The application asked for guest kicks (vhp_vring_kicks_enable):
 	 * applied when the ring starts. */
 	bool kicks_on;
+	/** The last SET_VRING_BASE was refused: no position, no start. */
+	bool base_refused;
 	/** SET_VRING_BASE (or creation) not yet checked against the ring's
 	 * contents (split: used->idx; packed: a scan of the descriptors). */
 	bool base_unchecked;
