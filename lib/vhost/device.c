@@ -37,9 +37,12 @@ vhp_device_init(struct vhp_port *port)
 {
 	struct vhp_device *dev = &port->dev;
 
+	/* Introspection reads the device under the port lock. */
+	pthread_mutex_lock(&port->lock);
 	memset(dev, 0, sizeof(*dev));
 	dev->port = port;
 	dev->log_fd = -1;
+	pthread_mutex_unlock(&port->lock);
 }
 
 /* Drop the dirty log and its fd (rings already freed or not marking). */
@@ -185,6 +188,7 @@ void
 vhp_vq_stop(struct vhp_virtqueue *vq)
 {
 	vhp_vq_quiesce(vq);
+	port_lock(vq->dev);
 	vq->started = false;
 	vq->kick_set = false;
 	if (vq->kickfd >= 0) {
@@ -192,6 +196,7 @@ vhp_vq_stop(struct vhp_virtqueue *vq)
 		close(vq->kickfd);
 		vq->kickfd = -1;
 	}
+	port_unlock(vq->dev);
 }
 
 static void
@@ -323,7 +328,7 @@ vq_check_base(struct vhp_virtqueue *vq)
 				"(the back-end restarted under a running "
 				"driver?): resuming at %u", name, vq->index,
 				vq->last_avail_idx, used, used);
-			vq->stats.resumed++;
+			VHP_STAT_ADD(vq, resumed, 1);
 		}
 		vq->last_used_idx = used;
 		vq->last_avail_idx = used;
@@ -340,7 +345,7 @@ vq_check_base(struct vhp_virtqueue *vq)
 		"descriptors show the device at %u (wrap %u) (the back-end "
 		"restarted under a running driver?): resuming there", name,
 		vq->index, idx, wrap);
-	vq->stats.resumed++;
+	VHP_STAT_ADD(vq, resumed, 1);
 	vq->last_avail_idx = idx;
 	vq->last_used_idx = idx;
 	vq->avail_wrap = wrap;
@@ -476,7 +481,9 @@ vhp_device_set_log(struct vhp_device *dev, struct vhp_dirty_log *log)
 	struct vhp_dirty_log *old = dev->log;
 	uint32_t i;
 
+	port_lock(dev);
 	dev->log = log;
+	port_unlock(dev);
 	for (i = 0; i < VHP_MAX_VRINGS; i++)
 		if (dev->vq[i] != NULL)
 			__atomic_store_n(&dev->vq[i]->log, device_log(dev),
@@ -530,7 +537,9 @@ vhp_device_stop_running(struct vhp_device *dev)
 	if (!dev->running)
 		return;
 	vhp_device_quiesce(dev);
+	port_lock(dev);
 	dev->running = false;
+	port_unlock(dev);
 	VHP_LOG(INFO, "port %s: device stopped (destroy_device)", port->name);
 	if (port->ops.destroy_device != NULL)
 		port->ops.destroy_device(port, port->ctx);
@@ -587,7 +596,9 @@ vhp_device_update(struct vhp_device *dev)
 				ret);
 			return;
 		}
+		port_lock(dev);
 		dev->running = true;
+		port_unlock(dev);
 		VHP_LOG(INFO, "port %s: device ready (new_device): %s rings, "
 			"%u vrings", port->name,
 			(dev->features & VHP_BIT(VIRTIO_F_RING_PACKED)) ?
@@ -645,7 +656,9 @@ vhp_device_soft_reset(struct vhp_device *dev)
 	__atomic_store_n(&dev->rarp_pending, 0, __ATOMIC_RELAXED);
 	dev->features = 0;
 	dev->features_set = false;
+	port_lock(dev);
 	dev->running = false;
+	port_unlock(dev);
 	dev->status = 0;
 	__atomic_store_n(&dev->needs_reset, 0, __ATOMIC_RELEASE);
 	dev->nr_vrings = 0;

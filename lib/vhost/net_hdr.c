@@ -232,7 +232,7 @@ enq_refuse(struct vhp_virtqueue *vq, const char *fmt, ...)
 	char buf[160];
 	va_list ap;
 
-	vq->stats.dropped++;
+	VHP_STAT_ADD(vq, dropped, 1);
 	if (vq->last_log_tsc != 0 &&
 	    now - vq->last_log_tsc < rte_get_tsc_hz()) {
 		vq->log_suppressed++;

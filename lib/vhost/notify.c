@@ -24,7 +24,7 @@
 static void __rte_cold
 call_failed(struct vhp_virtqueue *vq, int err)
 {
-	vq->stats.call_failed++;
+	VHP_STAT_ADD(vq, call_failed, 1);
 	vhp_vq_log_limited(vq, "interrupt not delivered: the call fd write "
 			   "failed (%s): the front-end does not read its call "
 			   "fd; the core goes on, interrupts are dropped until "
@@ -43,7 +43,7 @@ vhp_vq_kick_guest(struct vhp_virtqueue *vq)
 	 * (vhp_frontend_fd_adopt()). */
 	n = write(vq->callfd, &one, sizeof(one));
 	if (likely(n == (ssize_t)sizeof(one)))
-		vq->stats.notifications++;
+		VHP_STAT_ADD(vq, notifications, 1);
 	else
 		call_failed(vq, n < 0 ? errno : EIO);
 }
@@ -89,7 +89,7 @@ split_publish(struct vhp_virtqueue *vq, uint16_t new_idx,
 	if (split_guest_wants_irq(vq))
 		vhp_vq_kick_guest(vq);
 	else
-		vq->stats.notifications_suppressed++;
+		VHP_STAT_ADD(vq, notifications_suppressed, 1);
 }
 
 void

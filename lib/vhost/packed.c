@@ -298,7 +298,7 @@ packed_flush_and_notify(struct vhp_virtqueue *vq)
 	if (packed_guest_wants_irq(vq))
 		vhp_vq_kick_guest(vq);
 	else
-		vq->stats.notifications_suppressed++;
+		VHP_STAT_ADD(vq, notifications_suppressed, 1);
 }
 
 /* Direction check: RX buffers are device-writable, TX read-only. */
@@ -685,7 +685,7 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 				packed_advance(vq, idx, wrap, c.ndesc);
 				*budget = (uint16_t)(lbudget - c.ndesc);
 				*bytes += m->pkt_len;
-				vq->stats.packets++;
+				VHP_STAT_ADD(vq, packets, 1);
 				return RX_TAKEN;
 			}
 		}
@@ -736,7 +736,7 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 			 * buffers: drop the packet (taken, counted) and leave
 			 * the buffer for the next one, as vhost-net does. */
 			vq->shadow_count = sc0;
-			vq->stats.dropped++;
+			VHP_STAT_ADD(vq, dropped, 1);
 			return RX_TAKEN;
 		}
 		packed_shadow(vq, c.id, written, c.ndesc);
@@ -762,7 +762,7 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 	*wrap = lwrap;
 	*budget = lbudget;
 	*bytes += m->pkt_len;
-	vq->stats.packets++;
+	VHP_STAT_ADD(vq, packets, 1);
 	return RX_TAKEN;
 
 drop:
@@ -814,7 +814,7 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 					       PACKED_BATCH_SIZE);
 				budget -= PACKED_BATCH_SIZE;
 				nb += PACKED_BATCH_SIZE;
-				vq->stats.packets += PACKED_BATCH_SIZE;
+				VHP_STAT_ADD(vq, packets, PACKED_BATCH_SIZE);
 				continue;
 			}
 		}
@@ -827,7 +827,7 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	}
 	vq->last_avail_idx = idx;
 	vq->avail_wrap = wrap;
-	vq->stats.bytes += bytes;
+	VHP_STAT_ADD(vq, bytes, bytes);
 	/* Packets not taken stay with the caller (it may retry): they are
 	 * not counted as dropped here. */
 	packed_flush_and_notify(vq);
@@ -1106,7 +1106,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	} else {
 		m = rte_pktmbuf_alloc(mp);
 		if (unlikely(m == NULL)) {
-			vq->stats.alloc_failed++;
+			VHP_STAT_ADD(vq, alloc_failed, 1);
 			return TX_STOP;
 		}
 	}
@@ -1132,7 +1132,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			rte_pktmbuf_free(m);
 		if (cr == TX_COPY_NOMEM) {
 			/* Leave the buffer in the ring for a later burst. */
-			vq->stats.alloc_failed++;
+			VHP_STAT_ADD(vq, alloc_failed, 1);
 			return TX_STOP;
 		}
 		vhp_vq_error(vq, VHP_ERR_ADDR,
@@ -1207,8 +1207,8 @@ vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	}
 	vq->last_avail_idx = idx;
 	vq->avail_wrap = wrap;
-	vq->stats.packets += nb;
-	vq->stats.bytes += bytes;
+	VHP_STAT_ADD(vq, packets, nb);
+	VHP_STAT_ADD(vq, bytes, bytes);
 	packed_flush_and_notify(vq);
 	if (prealloc && nb < count)
 		rte_pktmbuf_free_bulk(&pkts[nb], count - nb);

@@ -21,30 +21,23 @@
 _Static_assert(sizeof(struct vhp_vq_stats) % sizeof(uint64_t) == 0,
 	       "struct vhp_vq_stats holds only uint64_t counters");
 
+/*
+ * dst += src, or dst -= src with @p sub. src may be a live ring's counters,
+ * written meanwhile by the thread that runs it (VHP_STAT_ADD): each is
+ * read with an atomic load.
+ */
 static void
-stats_add(struct vhp_vq_stats *dst, const struct vhp_vq_stats *src)
+stats_acc(struct vhp_vq_stats *dst, const struct vhp_vq_stats *src, bool sub)
 {
-	uint64_t d[VQ_STATS_N], s[VQ_STATS_N];
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *s = (const uint64_t *)src;
 	unsigned int i;
 
-	memcpy(d, dst, sizeof(d));
-	memcpy(s, src, sizeof(s));
-	for (i = 0; i < VQ_STATS_N; i++)
-		d[i] += s[i];
-	memcpy(dst, d, sizeof(d));
-}
+	for (i = 0; i < VQ_STATS_N; i++) {
+		uint64_t v = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 
-static void
-stats_sub(struct vhp_vq_stats *dst, const struct vhp_vq_stats *src)
-{
-	uint64_t d[VQ_STATS_N], s[VQ_STATS_N];
-	unsigned int i;
-
-	memcpy(d, dst, sizeof(d));
-	memcpy(s, src, sizeof(s));
-	for (i = 0; i < VQ_STATS_N; i++)
-		d[i] -= s[i];
-	memcpy(dst, d, sizeof(d));
+		d[i] = sub ? d[i] - v : d[i] + v;
+	}
 }
 
 void
@@ -52,8 +45,8 @@ vhp_port_save_counters(struct vhp_port *port, const struct vhp_virtqueue *vq)
 {
 	struct vhp_vring_counters *c = &port->saved[vq->index];
 
-	stats_add(&c->stats, &vq->stats);
-	c->kicks += vq->kicks;
+	stats_acc(&c->stats, &vq->stats, false);
+	c->kicks += __atomic_load_n(&vq->kicks, __ATOMIC_RELAXED);
 }
 
 /* saved + live, without the reset baseline. Port lock held. */
@@ -65,8 +58,8 @@ counters_total(const struct vhp_port *port, uint16_t vring,
 
 	*out = port->saved[vring];
 	if (vq != NULL) {
-		stats_add(&out->stats, &vq->stats);
-		out->kicks += vq->kicks;
+		stats_acc(&out->stats, &vq->stats, false);
+		out->kicks += __atomic_load_n(&vq->kicks, __ATOMIC_RELAXED);
 	}
 }
 
@@ -162,7 +155,7 @@ vhp_vring_stats_get(const struct vhp_port *port, uint16_t vring,
 		return -EINVAL;
 	pthread_mutex_lock(&p->lock);
 	counters_total(port, vring, &c);
-	stats_sub(&c.stats, &port->base[vring].stats);
+	stats_acc(&c.stats, &port->base[vring].stats, true);
 	c.kicks -= port->base[vring].kicks;
 	pthread_mutex_unlock(&p->lock);
 

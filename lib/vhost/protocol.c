@@ -154,7 +154,7 @@ h_set_features(struct req *r)
 			(f & VHP_BIT(VIRTIO_F_LOG_ALL)) ? "on" : "off",
 			(f & VHP_BIT(VIRTIO_F_LOG_ALL)) && r->dev->log == NULL ?
 			" (no log yet: SET_LOG_BASE must follow)" : "");
-	r->dev->features = f;
+	__atomic_store_n(&r->dev->features, f, __ATOMIC_RELAXED);
 	r->dev->features_set = true;
 	log_features(r, f, false);
 	/* Rings mark the log iff LOG_ALL: tell the running ones. */

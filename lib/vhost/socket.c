@@ -248,7 +248,8 @@ handle_kick(struct vhp_virtqueue *vq, uint32_t events)
 
 	if (events & EPOLLIN) {
 		if (read(vq->kickfd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-			vq->kicks++;
+			__atomic_store_n(&vq->kicks, vq->kicks + 1,
+					 __ATOMIC_RELAXED);
 	}
 	if (events & (EPOLLHUP | EPOLLERR))
 		ep_del(vq->kickfd);

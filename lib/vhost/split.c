@@ -351,7 +351,7 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 			 * buffer to the next one. */
 			vq->last_avail_idx = start_avail;
 			vq->shadow_count = start_shadow;
-			vq->stats.dropped++;
+			VHP_STAT_ADD(vq, dropped, 1);
 			return 1;
 		}
 		if (vq->last_avail_idx == avail_idx) {
@@ -371,8 +371,8 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 		*nb_ptr[0] = (uint8_t)nbufs;
 	if (nb_ptr[1] != NULL)
 		*nb_ptr[1] = (uint8_t)(nbufs >> 8);
-	vq->stats.packets++;
-	vq->stats.bytes += m->pkt_len;
+	VHP_STAT_ADD(vq, packets, 1);
+	VHP_STAT_ADD(vq, bytes, m->pkt_len);
 	return 1;
 
 bad:
@@ -489,8 +489,8 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			break;
 		i++;
 	}
-	vq->stats.packets += delivered;
-	vq->stats.bytes += bytes;
+	VHP_STAT_ADD(vq, packets, delivered);
+	VHP_STAT_ADD(vq, bytes, bytes);
 	if (i != 0 && !(vq->flags & VHP_VQ_F_KEEP_MBUFS))
 		vhp_mbuf_free_burst(pkts, i);
 	vhp_split_flush_and_notify(vq);
@@ -556,7 +556,7 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			if (unlikely(room == 0)) {
 				seg = rte_pktmbuf_alloc(mp);
 				if (unlikely(seg == NULL)) {
-					vq->stats.alloc_failed++;
+					VHP_STAT_ADD(vq, alloc_failed, 1);
 					return -ENOMEM;
 				}
 				cur->next = seg;
@@ -713,7 +713,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		return 0;
 	n = (uint16_t)RTE_MIN((uint32_t)navail, (uint32_t)count);
 	if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
-		vq->stats.alloc_failed++;
+		VHP_STAT_ADD(vq, alloc_failed, 1);
 		return 0;
 	}
 
@@ -755,8 +755,8 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	}
 	if (nout != n)
 		rte_pktmbuf_free_bulk(&pkts[nout], n - nout);
-	vq->stats.packets += nout;
-	vq->stats.bytes += bytes;
+	VHP_STAT_ADD(vq, packets, nout);
+	VHP_STAT_ADD(vq, bytes, bytes);
 	if (in_order)
 		vhp_split_flush_in_order(vq, last_id, 0, nused);
 	else

@@ -236,7 +236,9 @@ void vhp_port_destroy(struct vhp_port *port);
 int vhp_port_info_get(const struct vhp_port *port, struct vhp_port_info *info);
 
 /**
- * Fill @p info with a snapshot of one vring.
+ * Fill @p info with a snapshot of one vring. On a running ring the
+ * positions are read while the datapath moves them: each is whole, but
+ * they may be a burst apart from each other.
  * @param vring Virtio ring index (0..VHP_MAX_VRINGS-1).
  * @return 0, or -EINVAL.
  */

@@ -52,6 +52,16 @@ struct vhp_vq_stats {
 	uint64_t resumed;
 };
 
+/**
+ * Add @p n to counter @p field of @p vq. Each counter has one writer (the
+ * thread that runs the ring, or the control thread while the ring is
+ * stopped) and is read from any thread (vhp_vring_stats_get()): a relaxed
+ * atomic store - a plain store on x86 - so that readers see whole values.
+ */
+#define VHP_STAT_ADD(vq, field, n) \
+	__atomic_store_n(&(vq)->stats.field, (vq)->stats.field + (n), \
+			 __ATOMIC_RELAXED)
+
 /** Datapath bits of vq->flags, derived from negotiated features. */
 #define VHP_VQ_F_EVENT_IDX	(1u << 0)
 #define VHP_VQ_F_MRG_RXBUF	(1u << 1)

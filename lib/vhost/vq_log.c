@@ -60,7 +60,7 @@ vhp_vq_error(struct vhp_virtqueue *vq, enum vhp_vq_error err,
 	va_list ap;
 
 	if ((unsigned int)err < VHP_ERR_MAX)
-		vq->stats.errors[err]++;
+		VHP_STAT_ADD(vq, errors[err], 1);
 	if (!vq_log_due(vq))
 		return;
 	va_start(ap, fmt);
@@ -98,7 +98,7 @@ vhp_vq_mark_broken(struct vhp_virtqueue *vq, const char *why)
 	if (vq->broken)
 		return;
 	__atomic_store_n(&vq->broken, 1, __ATOMIC_RELEASE);
-	vq->stats.broken++;
+	VHP_STAT_ADD(vq, broken, 1);
 	__atomic_store_n(&vq->ready, 0, __ATOMIC_RELEASE);
 	if (vq->dev != NULL)
 		__atomic_store_n(&vq->dev->needs_reset, 1, __ATOMIC_RELEASE);
@@ -112,6 +112,6 @@ vhp_vq_mark_broken(struct vhp_virtqueue *vq, const char *why)
 		const uint64_t one = 1;
 
 		if (write(vq->errfd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-			vq->stats.call_failed++;
+			VHP_STAT_ADD(vq, call_failed, 1);
 	}
 }

@@ -141,9 +141,25 @@ def cleanup_procs():
     _objects.clear()
 
 
+_cleanup_hooks = []
+
+
+def on_cleanup(fn):
+    """Run fn() at clean-up (exit, failure, SIGTERM/SIGINT), after the
+    tracked processes are killed and before the temporary directory goes:
+    for daemons the harness did not spawn itself (e.g. ovs_harness.Ovs.stop)."""
+    _cleanup_hooks.append(fn)
+
+
 def cleanup():
     global _tmpdir
     cleanup_procs()
+    while _cleanup_hooks:
+        fn = _cleanup_hooks.pop()
+        try:
+            fn()
+        except Exception as e:
+            log('clean-up hook %r failed: %s' % (fn, e))
     for pre in _prefixes:
         # EAL runtime directory of each process we started (ours only)
         shutil.rmtree('/var/run/dpdk/' + pre, ignore_errors=True)
