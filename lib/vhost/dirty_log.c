@@ -25,6 +25,31 @@
 
 #include "vhp_internal.h"
 
+void
+vhp_log_mark_range(struct vhp_dirty_log *log, uint64_t gpa, uint64_t len)
+{
+	uint64_t page, last;
+
+	if (len == 0)
+		return;
+	page = gpa / VHP_LOG_PAGE;
+	last = (gpa + len - 1) / VHP_LOG_PAGE;
+	if (last < page)		/* wrapped */
+		last = UINT64_MAX / VHP_LOG_PAGE;
+	for (; page <= last; page++) {
+		uint8_t bit = (uint8_t)(1u << (page % 8));
+		uint8_t *b;
+
+		if (page / 8 >= log->size) {
+			__atomic_fetch_add(&log->skipped, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		b = &log->bits[page / 8];
+		if (!(__atomic_load_n(b, __ATOMIC_RELAXED) & bit))
+			__atomic_fetch_or(b, bit, __ATOMIC_RELAXED);
+	}
+}
+
 /* Mark the device-writable part of one chain, up to @p len bytes. */
 static void
 log_chain(struct vhp_virtqueue *vq, struct vhp_dirty_log *log,
@@ -37,10 +62,7 @@ log_chain(struct vhp_virtqueue *vq, struct vhp_dirty_log *log,
 	for (steps = 0; len > 0 && steps < tsize; steps++) {
 		if (i >= tsize)
 			return;
-		d.addr = __atomic_load_n(&table[i].addr, __ATOMIC_RELAXED);
-		d.len = __atomic_load_n(&table[i].len, __ATOMIC_RELAXED);
-		d.flags = __atomic_load_n(&table[i].flags, __ATOMIC_RELAXED);
-		d.next = __atomic_load_n(&table[i].next, __ATOMIC_RELAXED);
+		d = table[i];	/* the guest cannot hurt more than its log */
 		if ((d.flags & VRING_DESC_F_INDIRECT) && indirect_ok) {
 			const struct vring_desc *t = vhp_gpa_to_hva_full(
 				vq->mem, d.addr, d.len, &vq->mem_hint);

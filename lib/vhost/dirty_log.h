@@ -29,27 +29,31 @@ struct vhp_dirty_log {
 	uint64_t skipped;	/**< marks beyond the bitmap (front-end bug) */
 };
 
-/** Mark the pages of [gpa, gpa + len) dirty. Datapath-safe. */
+/** Mark the pages of [gpa, gpa + len) dirty, any length (dirty_log.c). */
+void vhp_log_mark_range(struct vhp_dirty_log *log, uint64_t gpa,
+			uint64_t len);
+
+/**
+ * Mark the pages of [gpa, gpa + len) dirty. Datapath-safe. Most marks hit
+ * a page already marked since the front-end last collected the log: a
+ * load instead of a locked OR then. (A bit the front-end clears after our
+ * load is collected after our write, which came before the load.)
+ */
 static inline void
 vhp_log_mark(struct vhp_dirty_log *log, uint64_t gpa, uint64_t len)
 {
-	uint64_t page, last;
+	uint64_t page = gpa / VHP_LOG_PAGE;
+	uint8_t bit, *b;
 
-	if (unlikely(len == 0))
+	if (unlikely(len == 0 || page != (gpa + len - 1) / VHP_LOG_PAGE ||
+		     page / 8 >= log->size)) {
+		vhp_log_mark_range(log, gpa, len);
 		return;
-	page = gpa / VHP_LOG_PAGE;
-	last = (gpa + len - 1) / VHP_LOG_PAGE;
-	if (unlikely(last < page))		/* wrapped */
-		last = UINT64_MAX / VHP_LOG_PAGE;
-	for (; page <= last; page++) {
-		if (unlikely(page / 8 >= log->size)) {
-			__atomic_fetch_add(&log->skipped, 1, __ATOMIC_RELAXED);
-			return;
-		}
-		__atomic_fetch_or(&log->bits[page / 8],
-				  (uint8_t)(1u << (page % 8)),
-				  __ATOMIC_RELAXED);
 	}
+	bit = (uint8_t)(1u << (page % 8));
+	b = &log->bits[page / 8];
+	if (!(__atomic_load_n(b, __ATOMIC_RELAXED) & bit))
+		__atomic_fetch_or(b, bit, __ATOMIC_RELAXED);
 }
 
 #endif /* VHP_DIRTY_LOG_H */
