@@ -298,6 +298,17 @@ vq_alloc_arrays(struct vhp_virtqueue *vq, uint16_t size, int node)
 	return 0;
 }
 
+/* Datapath state that follows from the ring position. */
+static void
+vq_reset_positions(struct vhp_virtqueue *vq)
+{
+	vq->shadow_count = 0;
+	vq->shadow_last_used = vq->last_used_idx;
+	vq->shadow_used_wrap = vq->used_wrap;
+	vq->signalled_used = vq->last_used_idx;
+	vq->signalled_used_valid = 0;
+}
+
 /*
  * The ring position the front-end gave (SET_VRING_BASE, or none: 0) against
  * what the ring itself says, once per SET_VRING_BASE. A back-end keeps no
@@ -454,16 +465,7 @@ vhp_vq_translate(struct vhp_virtqueue *vq, const char **why)
 		vq->log_ring_gpa = vhp_uaddr_to_gpa(mem,
 						    vq->addr.used_user_addr);
 	vq->numa_node = node;
-	if (vq->base_unchecked) {
-		vq_check_base(vq);
-		vq->base_unchecked = false;
-		vq->base_set = true;
-	}
-	vq->shadow_count = 0;
-	vq->shadow_last_used = vq->last_used_idx;
-	vq->shadow_used_wrap = vq->used_wrap;
-	vq->signalled_used = vq->last_used_idx;
-	vq->signalled_used_valid = 0;
+	vq_reset_positions(vq);
 	vq->translated = true;
 	return 0;
 }
@@ -611,6 +613,20 @@ vhp_device_update(struct vhp_device *dev)
 		vq = dev->vq[i];
 		if (vq == NULL || vq->published || !vq_can_run(dev, vq))
 			continue;
+		/*
+		 * The base is checked against the ring when the ring starts,
+		 * not when it is translated: QEMU 7.2 sends SET_VRING_BASE
+		 * while the previous boot's addresses are still set (they are
+		 * kept across SET_STATUS 0 / GET_VRING_BASE), and the ring's
+		 * new addresses only come with SET_VRING_ADDR, before the kick
+		 * that starts it.
+		 */
+		if (vq->base_unchecked) {
+			vq_check_base(vq);
+			vq->base_unchecked = false;
+			vq->base_set = true;
+			vq_reset_positions(vq);
+		}
 		vhp_vq_set_kicks(vq, __atomic_load_n(&vq->kicks_on,
 						     __ATOMIC_RELAXED));
 		__atomic_store_n(&vq->log, device_log(dev), __ATOMIC_RELAXED);

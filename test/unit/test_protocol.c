@@ -1036,6 +1036,9 @@ test_split_resume_from_ring(void)
 	CHECK_EQ(send_mem_table(fd, &reg, 1, &g.memfd, 1), 0);
 	setup_ring_used(fd, &g, 0, 0, 0);
 	setup_ring_used(fd, &g, 1, 0, 40123);
+	/* Checked when the rings start (DRIVER_OK: STATUS negotiated). */
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_STATUS, 15), 0);
+	CHECK(pinfo(port).running);
 	CHECK_EQ(vhp_vring_info_get(port, 1, &vi), 0);
 	CHECK_EQ(vi.last_avail_idx, 40123);
 	CHECK_EQ(vi.last_used_idx, 40123);
@@ -1043,6 +1046,74 @@ test_split_resume_from_ring(void)
 	CHECK_EQ(vs.resumed, 1);
 	CHECK_EQ(vhp_vring_stats_get(port, 0, &vs), 0);
 	CHECK_EQ(vs.resumed, 0);
+	CHECK_EQ(port_errors(port), 0);
+	close(fd);
+	vhp_port_destroy(port);
+	guest_destroy(&g);
+}
+
+/*
+ * QEMU 7.2's reboot: SET_STATUS 0 and GET_VRING_BASE keep the previous
+ * boot's ring addresses; the new driver's SET_VRING_BASE 0 comes before its
+ * SET_VRING_ADDR (a fresh ring elsewhere). The base must be checked against
+ * the new ring, not the old one (whose used->idx has moved on).
+ */
+static void
+test_base_checked_at_start(void)
+{
+	struct vhp_port *port = make_server("reboot72", 1);
+	struct vhost_vring_state st = { .index = 1, .num = 0 };
+	struct vhp_vring_info vi;
+	struct vhp_vring_stats vs;
+	struct vhost_user_hdr h;
+	struct fe_guest g;
+	uint32_t i;
+	int fd;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, test_features);
+	bring_up(port, fd, &g, test_features, true);
+	/* The first boot's driver used 500 buffers on each ring. */
+	for (i = 0; i < 2; i++)
+		ring_used(&g, i)->idx = 500;
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_STATUS, 0), 0);
+	for (i = 0; i < 2; i++) {
+		st.index = i;
+		CHECK_EQ(fe_send(fd, VHOST_USER_GET_VRING_BASE, 0, &st, 8,
+				 NULL, 0), 0);
+		CHECK_EQ(fe_recv(fd, &h, &st, sizeof(st)), 8);
+	}
+	/* The second boot: new rings 0x40000 further, used->idx 0. */
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_FEATURES, test_features), 0);
+	for (i = 0; i < 2; i++) {
+		struct vhost_vring_addr a = ring_addr(&g, i);
+		uint64_t v = i;
+
+		a.desc_user_addr += 0x40000;
+		a.avail_user_addr += 0x40000;
+		a.used_user_addr += 0x40000;
+		memset(g.front + (a.used_user_addr - uaddr(&g, 0)), 0, 8);
+		CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_NUM, i, QSIZE), 0);
+		CHECK_EQ(fe_state(fd, VHOST_USER_SET_VRING_BASE, i, 0), 0);
+		CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a),
+				NULL, 0), 0);
+		CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_KICK, &v, 8,
+				&g.kick[i], 1), 0);
+		CHECK_EQ(fe_req(fd, VHOST_USER_SET_VRING_CALL, &v, 8,
+				&g.call[i], 1), 0);
+	}
+	CHECK_EQ(fe_u64(fd, VHOST_USER_SET_STATUS, 15), 0);
+	CHECK(WAIT_FOR(pinfo(port).running));
+	for (i = 0; i < 2; i++) {
+		CHECK_EQ(vhp_vring_info_get(port, (uint16_t)i, &vi), 0);
+		CHECK_EQ(vi.last_avail_idx, 0);
+		CHECK_EQ(vhp_vring_stats_get(port, (uint16_t)i, &vs), 0);
+		CHECK_EQ(vs.resumed, 0);
+	}
 	CHECK_EQ(port_errors(port), 0);
 	close(fd);
 	vhp_port_destroy(port);
@@ -1304,6 +1375,7 @@ main(void)
 	RUN_TEST(test_client_mode);
 	RUN_TEST(test_reset_keeps_memory);
 	RUN_TEST(test_split_resume_from_ring);
+	RUN_TEST(test_base_checked_at_start);
 	RUN_TEST(test_packed_base);
 	RUN_TEST(test_call_fd_kinds);
 	RUN_TEST(test_destroy_from_datapath_thread);
