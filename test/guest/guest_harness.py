@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Guest-test harness: vhp-testpmd (our back-end) against QEMU 7.2 VMs with
+"""Guest-test harness: vhp-testpmd (our back-end) against QEMU VMs with
 the Linux virtio-net driver, booted by usertools/vhp-guest (TCG).
+
+The QEMU binary is $VHP_QEMU (a path or a command name; default
+qemu-system-x86_64, Debian 12's QEMU 7.2). test/guest/meson.build runs the
+guest tests twice: guest-q72-* with the system's QEMU and guest-q10-* with
+QEMU 10 from bookworm-backports, which usertools/vhp-deps unpacks into
+/var/cache/vhostpath/qemu-10 (the offload matrix with QEMU 10 only). Each
+test logs the QEMU version it runs.
 
 Reuses test/integration/vhp_harness.py for process bookkeeping, cleanup,
 the vhp-testpmd wrapper and the stdin-driven console reader. A test is
-skipped (exit 77) only when qemu-system-x86_64 or a guest kernel
+skipped (exit 77) only when the QEMU binary or a guest kernel
 (/boot/vmlinuz-* with virtio_net modules) is missing.
 
 CPU layout (2 CPUs): vhp-testpmd's forwarding lcore polls CPU 1, its main
@@ -42,11 +49,55 @@ def vhp_guest_exe():
     return os.path.join(source_dir(), 'usertools', 'vhp-guest')
 
 
+def qemu_binary():
+    """The QEMU the guests run: $VHP_QEMU, else qemu-system-x86_64."""
+    return os.environ.get('VHP_QEMU') or 'qemu-system-x86_64'
+
+
+_vhp_guest_mod = None
+
+
+def _vhp_guest():
+    """usertools/vhp-guest as a module (its QEMU version logic)."""
+    global _vhp_guest_mod
+    if _vhp_guest_mod is None:
+        import importlib.machinery
+        import importlib.util
+        loader = importlib.machinery.SourceFileLoader('vhp_guest',
+                                                      vhp_guest_exe())
+        spec = importlib.util.spec_from_loader('vhp_guest', loader)
+        mod = importlib.util.module_from_spec(spec)
+        loader.exec_module(mod)
+        _vhp_guest_mod = mod
+    return _vhp_guest_mod
+
+
+_qemu_ver = False
+
+
+def qemu_version():
+    """(major, minor, micro) of the QEMU the guests run, None if unknown."""
+    global _qemu_ver
+    if _qemu_ver is False:
+        _qemu_ver = _vhp_guest().qemu_version(qemu_binary())
+    return _qemu_ver
+
+
+def qemu_version_str():
+    v = qemu_version()
+    return '.'.join(str(x) for x in v) if v else 'unknown version'
+
+
 def require_guest():
     """Skip (77) when QEMU or a guest kernel is missing."""
-    if not shutil.which('qemu-system-x86_64'):
-        print('SKIP: qemu-system-x86_64 not installed '
-              '(apt-get install qemu-system-x86)')
+    q = qemu_binary()
+    if not shutil.which(q):
+        if os.environ.get('VHP_QEMU'):
+            print('SKIP: QEMU %s ($VHP_QEMU) not found (usertools/vhp-deps '
+                  'unpacks QEMU 10 into /var/cache/vhostpath/qemu-10)' % q)
+        else:
+            print('SKIP: qemu-system-x86_64 not installed '
+                  '(apt-get install qemu-system-x86)')
         sys.exit(H.SKIP)
     kernels = [k for k in glob.glob('/boot/vmlinuz-*')
                if glob.glob('/lib/modules/%s/kernel/drivers/net/virtio_net.ko*'
@@ -61,6 +112,7 @@ def run(main):
     """Like vhp_harness.run, with the guest prerequisites instead of
     dpdk-testpmd's."""
     require_guest()
+    log('QEMU %s: %s' % (qemu_version_str(), shutil.which(qemu_binary())))
     H.require_peer = lambda: None
     H.run(main)
 
@@ -95,12 +147,15 @@ class Guest(H.Testpmd):
 
     def __init__(self, sock, ip, name='guest', server=False, packed=False,
                  queues=1, mac=None, smp=None, mem='256M', ip6=None,
-                 monitor=False):
+                 monitor=False, reconnect=0):
         cmd = ['taskset', '-c', QEMU_CPU, sys.executable, vhp_guest_exe(),
+               '--qemu', qemu_binary(),
                '--socket', sock, '--ip', ip, '--mem', mem,
                '--queues', str(queues)]
         if server:
             cmd.append('--server')
+        if reconnect:
+            cmd += ['--reconnect', str(reconnect)]
         if packed:
             cmd.append('--packed')
         if mac:
@@ -262,6 +317,7 @@ def run_guest_command(sock, ip, command, name='guest', server=False,
     """Boot a VM with vhp-guest --run @command (the one-command path users
     take); return (exit status, console output)."""
     cmd = ['taskset', '-c', QEMU_CPU, sys.executable, vhp_guest_exe(),
+           '--qemu', qemu_binary(),
            '--socket', sock, '--ip', ip, '--mem', '256M',
            '--queues', str(queues), '--run', command,
            '--timeout', str(timeout)]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""A Linux guest (QEMU 7.2, virtio-net driver) pings through vhp-testpmd's
+"""A Linux guest (QEMU 7.2 or 10, virtio-net driver) pings through vhp-testpmd's
 icmpecho engine, booted with `vhp-guest --run` (the one-command path).
 
 Cases: server-split, server-packed (vhp-testpmd listens), client-split,
