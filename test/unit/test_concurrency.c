@@ -42,6 +42,7 @@
 #include "guest_mem.h"
 #include "guest_packed.h"
 #include "guest_split.h"
+#include "fe_sock.h"
 #include "test_common.h"
 #include "vhp_internal.h"
 
@@ -100,101 +101,7 @@ static const struct vhp_port_ops ops = {
 	(cond); \
 })
 
-/* ---- front-end: messages ---- */
-
-static int
-fe_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-fe_send(int fd, uint32_t req, uint32_t flags, const void *payload,
-	uint32_t size, const int *fds, unsigned int nfds)
-{
-	char control[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
-	uint8_t buf[sizeof(struct vhost_user_hdr) + VHOST_USER_PAYLOAD_MAX];
-	struct vhost_user_hdr h = { .request = req,
-		.flags = VHOST_USER_VERSION | flags, .size = size };
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(h) + size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-
-	if (size > VHOST_USER_PAYLOAD_MAX || nfds > VHOST_USER_MAX_FDS)
-		return -1;
-	memcpy(buf, &h, sizeof(h));
-	if (size > 0)
-		memcpy(buf + sizeof(h), payload, size);
-	if (nfds > 0) {
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ? 0 : -1;
-}
-
-/* One reply to @p req with a payload of @p size bytes; -1: none/bad. */
-static int
-fe_recv(int fd, uint32_t req, void *payload, uint32_t size)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct vhost_user_hdr h;
-
-	if (poll(&pfd, 1, TIMEOUT_MS) != 1 ||
-	    recv(fd, &h, sizeof(h), MSG_WAITALL) != (ssize_t)sizeof(h))
-		return -1;
-	if (h.request != req || !(h.flags & VHOST_USER_REPLY_MASK) ||
-	    h.size != size)
-		return -1;
-	if (recv(fd, payload, size, MSG_WAITALL) != (ssize_t)size)
-		return -1;
-	return 0;
-}
-
-/* Request with NEED_REPLY: 0 acked, > 0 refused, -1 no reply. */
-static int64_t
-fe_req(int fd, uint32_t req, const void *payload, uint32_t size,
-       const int *fds, unsigned int nfds)
-{
-	uint64_t ack;
-
-	if (fe_send(fd, req, VHOST_USER_NEED_REPLY, payload, size, fds,
-		    nfds) != 0 || fe_recv(fd, req, &ack, sizeof(ack)) != 0)
-		return -1;
-	return (int64_t)ack;
-}
-
-static int64_t
-fe_get_u64(int fd, uint32_t req)
-{
-	uint64_t v;
-
-	if (fe_send(fd, req, 0, NULL, 0, NULL, 0) != 0 ||
-	    fe_recv(fd, req, &v, sizeof(v)) != 0)
-		return -1;
-	return (int64_t)v;
-}
-
-static int64_t
-fe_state(int fd, uint32_t req, uint32_t idx, uint32_t num)
-{
-	struct vhost_vring_state s = { .index = idx, .num = num };
-
-	return fe_req(fd, req, &s, sizeof(s), NULL, 0);
-}
+/* ---- front-end: messages (test/lib/fe_sock.h) ---- */
 
 /* SET_VRING_KICK / SET_VRING_CALL with a new eventfd (ours is closed once
  * sent: the back-end owns its copy), or NOFD. */
@@ -652,7 +559,12 @@ change_base(int fd, struct guest *g, uint32_t ring)
 
 	CHECK_EQ(fe_send(fd, VHOST_USER_GET_VRING_BASE, 0, &st, sizeof(st),
 			 NULL, 0), 0);
-	CHECK_EQ(fe_recv(fd, VHOST_USER_GET_VRING_BASE, &st, sizeof(st)), 0);
+	{
+		struct vhost_user_hdr h;
+
+		CHECK_EQ(fe_recv(fd, &h, &st, sizeof(st)), (int)sizeof(st));
+		CHECK_EQ(h.request, VHOST_USER_GET_VRING_BASE);
+	}
 	CHECK_EQ(st.index, ring);
 	if (!g->packed) {
 		/* Stopped: nothing in flight, the ring agrees. */
