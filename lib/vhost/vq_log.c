@@ -52,44 +52,49 @@ vq_log_due(struct vhp_virtqueue *vq)
 	return true;
 }
 
+/* Print one rate-limited line about @p vq (vq_log_due() said yes). */
+static void
+vq_log_emit(struct vhp_virtqueue *vq, const char *fmt, va_list ap,
+	    const char *prefix, const char *suffix)
+{
+	char buf[256];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	rte_log(RTE_LOG_WARNING, vhp_logtype,
+		"VHOSTPATH: port %s vring %u: %s%s%s (%u similar messages "
+		"suppressed)\n", vq_port_name(vq), vq->index, prefix, buf,
+		suffix, vq->log_suppressed);
+	vq->log_suppressed = 0;
+}
+
 void
 vhp_vq_error(struct vhp_virtqueue *vq, enum vhp_vq_error err,
 	     const char *fmt, ...)
 {
-	char buf[160];
+	char prefix[48];
 	va_list ap;
 
 	if ((unsigned int)err < VHP_ERR_MAX)
 		VHP_STAT_ADD(vq, errors[err], 1);
 	if (!vq_log_due(vq))
 		return;
+	snprintf(prefix, sizeof(prefix), "guest error %s: ",
+		 vhp_vq_error_name(err));
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vq_log_emit(vq, fmt, ap, prefix, "; packet dropped");
 	va_end(ap);
-	rte_log(RTE_LOG_WARNING, vhp_logtype,
-		"VHOSTPATH: port %s vring %u: guest error %s: %s "
-		"(packet dropped; %u similar messages suppressed)\n",
-		vq_port_name(vq), vq->index, vhp_vq_error_name(err), buf,
-		vq->log_suppressed);
-	vq->log_suppressed = 0;
 }
 
 void
 vhp_vq_log_limited(struct vhp_virtqueue *vq, const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
 
 	if (!vq_log_due(vq))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vq_log_emit(vq, fmt, ap, "", "");
 	va_end(ap);
-	rte_log(RTE_LOG_WARNING, vhp_logtype,
-		"VHOSTPATH: port %s vring %u: %s (%u similar messages "
-		"suppressed)\n", vq_port_name(vq), vq->index, buf,
-		vq->log_suppressed);
-	vq->log_suppressed = 0;
 }
 
 void
