@@ -209,7 +209,17 @@ vhp_vring_kicks_enable(struct vhp_port *port, uint16_t vring, bool enable)
 	pthread_mutex_lock(&port->lock);
 	vq = port->dev.vq[vring];
 	if (vq != NULL) {
-		__atomic_store_n(&vq->kicks_on, enable, __ATOMIC_RELAXED);
+		bool was = __atomic_load_n(&vq->kicks_on, __ATOMIC_RELAXED);
+
+		if (was && !enable) {
+			__atomic_store_n(&vq->kicks_on, false,
+					 __ATOMIC_RELAXED);
+			vhp_ctrl_watch_kick(vq);	/* count them again */
+		} else if (!was && enable) {
+			/* The kick fd is the caller's to read now. */
+			vhp_ctrl_unwatch_kick(vq);
+			__atomic_store_n(&vq->kicks_on, true, __ATOMIC_RELAXED);
+		}
 		if (vq->translated && __atomic_load_n(&vq->ready,
 						      __ATOMIC_ACQUIRE)) {
 			vhp_vq_set_kicks(vq, enable);

@@ -268,8 +268,10 @@ uint32_t vhp_vring_avail_count(struct vhp_port *port, uint16_t vring);
  * Ask the guest to kick (notify) when it adds buffers to @p vring, or not.
  * Rings start with kicks off (we poll); a thread that wants to sleep until
  * the guest adds work turns them on, re-checks the ring, then waits on the
- * kick fd (vhp_vring_info.kickfd). Split: VRING_USED_F_NO_NOTIFY and, with
- * EVENT_IDX, avail_event; packed: the device event suppression area.
+ * kick fd (vhp_vring_info.kickfd) and reads it: while kicks are on, the
+ * control thread no longer reads (counts) that fd. Split:
+ * VRING_USED_F_NO_NOTIFY and, with EVENT_IDX, avail_event; packed: the
+ * device event suppression area.
  * @return 0; -EINVAL bad port/vring; -EAGAIN the ring is not ready.
  */
 int vhp_vring_kicks_enable(struct vhp_port *port, uint16_t vring,

@@ -1204,6 +1204,58 @@ test_migration_messages(void)
 	guest_destroy(&g);
 }
 
+/*
+ * Guest kicks switched on by the application (a poller that wants to
+ * sleep): NO_NOTIFY cleared, the kick fd left to the application (the
+ * control thread stops reading it); switched off again: suppressed and
+ * counted by the control thread.
+ */
+static void
+test_kicks_enable(void)
+{
+	struct vhp_port *port = make_server("kicks", 1);
+	struct vhp_vring_info vi;
+	struct vhp_vring_stats vs;
+	struct fe_guest g;
+	uint64_t one = 1, v = 0;
+	int fd;
+
+	CHECK(port != NULL);
+	if (port == NULL)
+		return;
+	CHECK_EQ(guest_create(&g), 0);
+	fd = fe_connect(sock_path);
+	negotiate_basic(fd, test_features);
+	bring_up(port, fd, &g, test_features, true);
+	CHECK_EQ(ring_used(&g, 1)->flags, VRING_USED_F_NO_NOTIFY);
+	CHECK_EQ(vhp_vring_kicks_enable(port, 1, true), 0);
+	CHECK_EQ(ring_used(&g, 1)->flags, 0);
+	/* EVENT_IDX: kick at the next buffer. */
+	{
+		uint16_t ev;
+
+		memcpy(&ev, &ring_used(&g, 1)->ring[QSIZE], sizeof(ev));
+		CHECK_EQ(ev, 0);
+	}
+	CHECK_EQ(write(g.kick[1], &one, 8), 8);
+	CHECK_EQ(vhp_vring_info_get(port, 1, &vi), 0);
+	usleep(100000);
+	CHECK_EQ(read(vi.kickfd, &v, 8), 8);	/* still there: ours */
+	CHECK_EQ(v, 1);
+	CHECK_EQ(vhp_vring_stats_get(port, 1, &vs), 0);
+	CHECK_EQ(vs.kicks, 0);
+	CHECK_EQ(vhp_vring_kicks_enable(port, 1, false), 0);
+	CHECK_EQ(ring_used(&g, 1)->flags, VRING_USED_F_NO_NOTIFY);
+	CHECK_EQ(write(g.kick[1], &one, 8), 8);
+	CHECK(WAIT_FOR(vhp_vring_stats_get(port, 1, &vs) == 0 &&
+		       vs.kicks == 1));
+	CHECK_EQ(vhp_vring_kicks_enable(port, VHP_MAX_VRINGS, true), -EINVAL);
+	CHECK_EQ(vhp_vring_kicks_enable(port, 9, true), -EAGAIN);
+	close(fd);
+	vhp_port_destroy(port);
+	guest_destroy(&g);
+}
+
 /* A registered, online datapath thread destroys a running port. */
 static void
 test_destroy_from_datapath_thread(void)
@@ -1246,6 +1298,7 @@ main(void)
 	RUN_TEST(test_call_fd_kinds);
 	RUN_TEST(test_destroy_from_datapath_thread);
 	RUN_TEST(test_migration_messages);
+	RUN_TEST(test_kicks_enable);
 	unlink(sock_path);
 	return vhp_test_summary();
 }
