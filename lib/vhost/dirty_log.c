@@ -90,11 +90,24 @@ vhp_log_split_flush(struct vhp_virtqueue *vq, struct vhp_dirty_log *log,
 {
 	uint16_t i, slot;
 
-	if (!(vq->flags & VHP_VQ_F_TX))
-		for (i = 0; i < n; i++)
-			log_chain(vq, log, vq->desc, vq->size,
-				  (uint16_t)vq->shadow_used[i].id,
-				  vq->shadow_used[i].len, true);
+	if (!(vq->flags & VHP_VQ_F_TX)) {
+		for (i = 0; i < n; i++) {
+			uint32_t id = vq->shadow_used[i].id;
+			uint32_t len = vq->shadow_used[i].len;
+			struct vring_desc d;
+
+			if (unlikely(id >= vq->size))
+				continue;
+			d = vq->desc[id];
+			/* The usual RX buffer: one writable descriptor. */
+			if (likely(d.flags == VRING_DESC_F_WRITE)) {
+				vhp_log_mark(log, d.addr, RTE_MIN(d.len, len));
+				continue;
+			}
+			log_chain(vq, log, vq->desc, vq->size, (uint16_t)id,
+				  len, true);
+		}
+	}
 	/* used ring: flags, idx, then 8-byte entries */
 	slot = start & vq->size_mask;
 	if (slot + n <= vq->size) {
@@ -126,6 +139,14 @@ vhp_log_packed_buffers(struct vhp_virtqueue *vq, struct vhp_dirty_log *log)
 		uint32_t len = vq->shadow_used[i].len;
 		uint16_t nd = vq->shadow_count_desc[i];
 
+		/* The usual RX buffer: one direct descriptor. */
+		if (likely(nd == 1 && !(ring[idx].flags &
+					VRING_DESC_F_INDIRECT))) {
+			vhp_log_mark(log, ring[idx].addr,
+				     RTE_MIN(ring[idx].len, len));
+			idx = (uint16_t)(idx + 1 == vq->size ? 0 : idx + 1);
+			continue;
+		}
 		for (k = 0; k < nd && len > 0; k++) {
 			uint16_t p = (uint16_t)((idx + k) % vq->size);
 			uint64_t addr = __atomic_load_n(&ring[p].addr,
