@@ -274,7 +274,8 @@ def vhost_qlen(text):
 
 
 def loop(s, seconds, label):
-    """io forwarding loop through OVS (PVP): returns (Mpps, pmd stats)."""
+    """io forwarding loop through OVS (PVP): returns (packets the front-end
+    received in the window, pmd stats); the rate is logged, not judged."""
     fe = s.fe
     fe.cmd('set portlist 0,1')
     fe.cmd('set fwd io')
@@ -294,7 +295,7 @@ def loop(s, seconds, label):
           'cycles/packet, %s cycles/packet, %s%% busy'
           % (label, mpps, pmd.get('avg processing cycles per packet'),
              pmd.get('avg cycles per packet'), pmd.get('processing cycles %')))
-    return mpps, pmd
+    return rx, pmd
 
 
 def drain(s, label):
@@ -321,8 +322,9 @@ def main():
 
     if VARIANT.startswith('traffic'):
         s.rebase()
-        mpps, pmd = loop(s, LOOP_SECONDS, 'loop')
-        h.check(mpps > 0.05, 'loop through OVS forwards (%.2f Mpps)' % mpps)
+        rx, pmd = loop(s, LOOP_SECONDS, 'loop')
+        h.check(rx > 10000, 'loop through OVS forwards (%d packets back at '
+                'the front-end)' % rx)
         qlen = vhost_qlen(s.ovs.appctl('dpif-netdev/pmd-perf-show'))
         if devargs.get('packed_vq'):
             # DPDK 22.11's rte_vhost_rx_queue_count reads the split ring's
@@ -357,8 +359,9 @@ def main():
         exchange(s, 'after restart')
         library_agrees(s, 'after restart')
         s.rebase()
-        mpps, _ = loop(s, 1, 'loop after restart')
-        h.check(mpps > 0.05, 'loop resumes after the restart (%.2f Mpps)' % mpps)
+        rx, _ = loop(s, 1, 'loop after restart')
+        h.check(rx > 10000, 'loop resumes after the restart (%d packets back '
+                'at the front-end)' % rx)
         drain(s, 'after restart')
         return
 
