@@ -552,7 +552,7 @@ vhp_device_update(struct vhp_device *dev)
 {
 	struct vhp_port *port = dev->port;
 	struct vhp_virtqueue *vq;
-	bool off = false;
+	bool off = false, started;
 	const char *why;
 	uint32_t i;
 	int ret;
@@ -609,6 +609,7 @@ vhp_device_update(struct vhp_device *dev)
 	if (!dev->running)
 		return;
 	/* Pass 3: publish the rings that may run. */
+	started = false;
 	for (i = 0; i < VHP_MAX_VRINGS; i++) {
 		vq = dev->vq[i];
 		if (vq == NULL || vq->published || !vq_can_run(dev, vq))
@@ -632,7 +633,11 @@ vhp_device_update(struct vhp_device *dev)
 		__atomic_store_n(&vq->log, device_log(dev), __ATOMIC_RELAXED);
 		vq->published = true;
 		__atomic_store_n(&vq->ready, 1, __ATOMIC_RELEASE);
+		started = true;
 	}
+	/* Sleeping pollers wait on the kick fds of running rings only. */
+	if (started)
+		vhp_idle_rings_changed();
 }
 
 void

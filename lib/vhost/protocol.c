@@ -542,6 +542,7 @@ h_send_rarp(struct req *r)
 	}
 	memcpy(r->dev->rarp_mac, mac, sizeof(r->dev->rarp_mac));
 	__atomic_store_n(&r->dev->rarp_pending, 1, __ATOMIC_RELEASE);
+	vhp_idle_rings_changed();	/* a sleeping poller sends it now */
 	VHP_LOG(INFO, "port %s: SEND_RARP %02x:%02x:%02x:%02x:%02x:%02x: a "
 		"RARP goes to the application on the next receive",
 		r->port->name, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
@@ -768,6 +769,7 @@ h_set_vring_fd(struct req *r)
 		r->dev->stopped_mask &= ~(1u << idx);
 		if (fd >= 0)
 			vhp_ctrl_watch_kick(vq);
+		vhp_idle_rings_changed();
 	} else if (req == VHOST_USER_SET_VRING_CALL) {
 		/* The datapath may be writing the old fd: stop it first;
 		 * vhp_vring_call() reads it under the port lock. */

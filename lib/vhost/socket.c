@@ -228,7 +228,8 @@ vhp_ctrl_watch_kick(struct vhp_virtqueue *vq)
 
 	/* With kicks on, the application waits on the fd and reads it: a
 	 * read here could take the wake-up it waits for. */
-	if (vq->kickfd < 0 || __atomic_load_n(&vq->kicks_on, __ATOMIC_RELAXED))
+	if (vq->kickfd < 0 || __atomic_load_n(&vq->kicks_on, __ATOMIC_RELAXED) ||
+	    vhp_idle_owns_kick(vq->dev->port, vq->index))
 		return;
 	ret = ep_add(vq->kickfd, vq, TAG_KICK);
 	if (ret != 0 && ret != -ENODEV)

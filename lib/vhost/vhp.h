@@ -405,6 +405,156 @@ void vhp_thread_online(void);
 void vhp_thread_synchronize(void);
 
 /**
+ * @name Idle pollers
+ * A polling thread that finds its rings empty for a while can sleep until
+ * a guest kicks: vhp_idle_create() one object per polling thread,
+ * vhp_idle_add() every ring the thread dequeues from, then call
+ * vhp_idle_loop_end() once per loop iteration with the packets the
+ * iteration handled. After @c idle_polls empty iterations it arms guest
+ * kicks on the rings (split: VRING_USED_F_NO_NOTIFY cleared, avail_event
+ * set with EVENT_IDX; packed: the device event area ENABLE), re-checks
+ * them, goes RCU-offline and waits in epoll on their kick fds; the first
+ * kick (or a ring starting, or vhp_idle_wake()) wakes it, kicks are
+ * suppressed again and polling resumes. While a ring is registered, its
+ * kick fd belongs to the sleeping thread (the control thread does not
+ * count kicks on it; the idle object does).
+ * @{
+ */
+
+/** What a polling thread does when its rings are empty. */
+enum vhp_idle_mode {
+	VHP_IDLE_POLL = 0,	/**< spin: lowest latency, a whole core */
+	/** Sleep after idle_polls empty loop iterations until a kick. */
+	VHP_IDLE_SLEEP,
+	/**
+	 * As SLEEP, but the number of empty iterations before sleeping
+	 * doubles (up to 256 x idle_polls) after each sleep a kick ended
+	 * within 200 us, and halves after a sleep longer than 50 ms: a
+	 * steady stream with short gaps keeps the thread polling.
+	 */
+	VHP_IDLE_ADAPTIVE,
+};
+
+/** Configuration of an idle object. */
+struct vhp_idle_conf {
+	enum vhp_idle_mode mode;	/**< poll, sleep or adaptive */
+	/** Empty loop iterations before sleeping (0: 1024). */
+	uint32_t idle_polls;
+	/**
+	 * Longest sleep in ms (0: 1000; -1: until woken), so that an
+	 * application's periodic work (e.g. MAC ageing) still runs.
+	 */
+	int timeout_ms;
+};
+
+/** Counters of an idle object (vhp_idle_stats_get()). */
+struct vhp_idle_stats {
+	uint64_t sleeps;	/**< times the thread went to sleep */
+	/** Sleeps given up: a ring had work when re-checked after arming. */
+	uint64_t aborted;
+	uint64_t wake_kick;	/**< sleeps a guest kick ended */
+	uint64_t wake_timeout;	/**< sleeps the timeout ended */
+	/** Sleeps the control thread (a ring started) or the
+	 * application (vhp_idle_wake()) ended. */
+	uint64_t wake_ctrl;
+	uint64_t kicks;		/**< kick fd reads that returned a kick */
+	uint64_t asleep_ns;	/**< nanoseconds spent asleep */
+	/** Sleeps refused: a running ring has no kick fd (the front-end
+	 * sent SET_VRING_KICK with NOFD: the device must poll it). */
+	uint64_t no_kick_fd;
+	uint64_t errors;	/**< epoll failures (the thread kept polling) */
+	uint32_t threshold;	/**< empty iterations before the next sleep */
+	uint32_t nb_rings;	/**< rings registered */
+	enum vhp_idle_mode mode;	/**< current mode */
+};
+
+/** Hot part of an idle object, read by vhp_idle_loop_end() inline. */
+struct vhp_idle_hot {
+	uint32_t empty;		/**< consecutive empty loop iterations */
+	uint32_t threshold;	/**< empty iterations before sleeping */
+};
+
+struct vhp_idle;
+
+/**
+ * Create an idle object for one polling thread.
+ * @param socket_id NUMA node for its memory (SOCKET_ID_ANY).
+ * @return the object, or NULL (logged).
+ */
+struct vhp_idle *vhp_idle_create(const struct vhp_idle_conf *conf,
+				 int socket_id);
+
+/** Release the rings (their kick fds go back to the control thread). */
+void vhp_idle_free(struct vhp_idle *idle);
+
+/**
+ * Register @p vring of @p port with the polling thread of @p idle. The
+ * ring need not run yet: a ring that starts later wakes the thread.
+ * Call from the polling thread or while it does not run.
+ * @return 0; -EINVAL; -ENOMEM; -EBUSY another idle object has the ring.
+ */
+int vhp_idle_add(struct vhp_idle *idle, struct vhp_port *port,
+		 uint16_t vring);
+
+/**
+ * Unregister every ring of @p port (before vhp_port_destroy()).
+ * Call from the polling thread or while it does not run.
+ * @return the number of rings removed, or -EINVAL.
+ */
+int vhp_idle_remove_port(struct vhp_idle *idle, const struct vhp_port *port);
+
+/**
+ * Change the mode (and, when non-zero, idle_polls). Call from the polling
+ * thread or while it does not run. @return 0 or -EINVAL.
+ */
+int vhp_idle_mode_set(struct vhp_idle *idle, enum vhp_idle_mode mode,
+		      uint32_t idle_polls);
+
+/**
+ * Arm kicks, re-check the rings and sleep until woken (see above). Called
+ * by vhp_idle_loop_end(); the polling thread must be registered
+ * (vhp_thread_register()) and hold no guest pointer.
+ * @return 1 slept; 0 did not (poll mode, no ring, work found, a ring
+ *   without kick fd).
+ */
+int vhp_idle_sleep(struct vhp_idle *idle);
+
+/**
+ * End of one loop iteration of the polling thread: sleeps when the mode
+ * says so. Costs a compare and an increment when it does not.
+ * @param nb_pkts packets the iteration received or sent.
+ * @return 1 when the thread slept.
+ */
+static inline int
+vhp_idle_loop_end(struct vhp_idle *idle, uint32_t nb_pkts)
+{
+	struct vhp_idle_hot *h = (struct vhp_idle_hot *)idle;
+
+	if (nb_pkts != 0) {
+		h->empty = 0;
+		return 0;
+	}
+	if (__builtin_expect(++h->empty < h->threshold, 1))
+		return 0;
+	return vhp_idle_sleep(idle);
+}
+
+/** Wake the thread of @p idle if it sleeps (any thread). */
+void vhp_idle_wake(struct vhp_idle *idle);
+
+/** Read the counters (any thread). @return 0 or -EINVAL. */
+int vhp_idle_stats_get(const struct vhp_idle *idle,
+		       struct vhp_idle_stats *stats);
+
+/** "poll", "sleep", "adaptive" (NULL for an unknown value). */
+const char *vhp_idle_mode_name(enum vhp_idle_mode mode);
+
+/** Parse a mode name. @return 0 and *mode, or -EINVAL. */
+int vhp_idle_mode_from_name(const char *name, enum vhp_idle_mode *mode);
+
+/** @} */
+
+/**
  * Copy packets into the guest's RX ring of queue pair @p queue.
  *
  * Returns how many of @p pkts were taken; the caller still owns (and must

@@ -131,7 +131,21 @@ struct vhp_port {
 	bool destroyed;				/**< control thread let go */
 	bool connect_failed_logged;		/**< client: quiet retries */
 	uint64_t refused;			/**< extra connections refused */
+	/** Rings whose kick fd a sleeping poller reads (vhp_idle_add();
+	 * bit = vring, atomic): the control thread leaves those fds alone. */
+	uint32_t idle_rings;
 };
+
+/* ---- idle.c ---- */
+
+/**
+ * Control thread: a ring started or a kick fd changed; sleeping pollers
+ * rebuild their wait set (each one's wake-up fd is written).
+ */
+void vhp_idle_rings_changed(void);
+
+/** Does a sleeping poller own (read) the kick fd of @p vring? */
+bool vhp_idle_owns_kick(const struct vhp_port *port, uint16_t vring);
 
 /* ---- protocol.c ---- */
 
