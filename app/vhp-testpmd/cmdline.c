@@ -20,6 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "cmdline_cli.h"
+#include "cmdline_idle.h"
 #include "cmdline_show.h"
 #include "fwd.h"
 #include "fwd_switch.h"
@@ -909,6 +910,9 @@ static cmdline_parse_ctx_t cli_ctx[] = {
 	&cmd_show_vhost,
 	&cmd_show_vhost_stats,
 	&cmd_mac_table,
+	&cmd_set_idle_mode,
+	&cmd_set_idle_mode_n,
+	&cmd_show_idle,
 	&cmd_quit,
 	&cmd_help,
 	NULL,

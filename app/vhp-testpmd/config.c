@@ -34,6 +34,8 @@ enum {
 	OPT_MAC_AGE,
 	OPT_AUTO_START,
 	OPT_CMDLINE_FILE,
+	OPT_IDLE_MODE,
+	OPT_IDLE_POLLS,
 	OPT_DRIVER = 0x1000,	/* + driver index */
 };
 
@@ -56,6 +58,8 @@ static const struct option app_fixed_options[] = {
 	{ "interactive", no_argument, NULL, OPT_INTERACTIVE },
 	{ "auto-start", no_argument, NULL, OPT_AUTO_START },
 	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
+	{ "idle-mode", required_argument, NULL, OPT_IDLE_MODE },
+	{ "idle-polls", required_argument, NULL, OPT_IDLE_POLLS },
 };
 
 /* Fixed options, one per driver, terminator. */
@@ -114,6 +118,16 @@ app_usage(FILE *f, const char *prog)
 		"  --mac-age=SEC          switch: forget a MAC not seen for SEC "
 		"seconds (0: never;\n"
 		"                         default %u)\n"
+		"  --idle-mode=MODE       poll|sleep|adaptive: what a polling "
+		"lcore does when its\n"
+		"                         vhost rings are empty (default poll:"
+		" spin; sleep: wait\n"
+		"                         for a guest kick after --idle-polls "
+		"empty loops;\n"
+		"                         adaptive: as sleep, polls longer "
+		"while sleeps are short)\n"
+		"  --idle-polls=N         empty loop iterations before sleeping"
+		" (default %u)\n"
 		"  --duration=SEC         stop after SEC seconds (default: "
 		"until SIGINT/SIGTERM)\n"
 		"  --stats-period=SEC     print port statistics every SEC "
@@ -136,7 +150,7 @@ app_usage(FILE *f, const char *prog)
 		"one lcore).\n",
 		APP_MAX_BURST, APP_DEFAULT_BURST, APP_DEFAULT_TXPKTS,
 		APP_MAX_FLOWGEN_FLOWS, APP_DEFAULT_FLOWGEN_FLOWS,
-		APP_DEFAULT_MAC_AGE,
+		APP_DEFAULT_MAC_AGE, APP_DEFAULT_IDLE_POLLS,
 		VHP_APP_POOL_DEFAULT_MBUFS, RTE_PKTMBUF_HEADROOM,
 		VHP_APP_POOL_DEFAULT_MBUF_SIZE);
 }
@@ -153,6 +167,8 @@ app_config_defaults(struct app_config *cfg)
 	cfg->txpkts = APP_DEFAULT_TXPKTS;
 	cfg->flowgen_flows = APP_DEFAULT_FLOWGEN_FLOWS;
 	cfg->mac_age = APP_DEFAULT_MAC_AGE;
+	cfg->idle_mode = VHP_IDLE_POLL;
+	cfg->idle_polls = APP_DEFAULT_IDLE_POLLS;
 	for (i = 0; i < VHP_APP_MAX_PORTS; i++)
 		cfg->peer[i] = (struct rte_ether_addr){
 			.addr_bytes = { 0x02, 0, 0, 0, 0, (uint8_t)i } };
@@ -337,6 +353,19 @@ app_config_parse(struct app_config *cfg, int argc, char **argv, FILE *err)
 				bad = "--mac-age: expected 0..1000000 seconds";
 			else
 				cfg->mac_age = (uint32_t)n;
+			break;
+		case OPT_IDLE_MODE:
+			if (vhp_idle_mode_from_name(optarg,
+						    &cfg->idle_mode) != 0)
+				bad = "--idle-mode: expected poll, sleep or "
+				      "adaptive";
+			break;
+		case OPT_IDLE_POLLS:
+			if (vhp_app_parse_uint(optarg, 1, APP_MAX_IDLE_POLLS,
+					       &n) != 0)
+				bad = "--idle-polls: expected 1..16777216";
+			else
+				cfg->idle_polls = (uint32_t)n;
 			break;
 		case OPT_ETH_PEER:
 			if (parse_eth_peer(cfg, optarg) != 0)

@@ -15,6 +15,8 @@
 
 #include <rte_ether.h>
 
+#include <vhp.h>
+
 #include "port.h"
 
 #ifdef __cplusplus
@@ -39,6 +41,8 @@ extern "C" {
 #define APP_DEFAULT_MAC_AGE	300
 /** Largest --mac-age, seconds. */
 #define APP_MAX_MAC_AGE		1000000
+#define APP_DEFAULT_IDLE_POLLS	1024
+#define APP_MAX_IDLE_POLLS	(1u << 24)
 
 /** One port given on the command line. */
 struct app_port_arg {
@@ -63,6 +67,8 @@ struct app_config {
 	uint32_t mbuf_size;			/**< mbuf data room or 0 */
 	uint32_t flowgen_flows;			/**< flowgen flows */
 	uint32_t mac_age;			/**< switch ageing, s (0: none) */
+	enum vhp_idle_mode idle_mode;		/**< poll, sleep, adaptive */
+	uint32_t idle_polls;			/**< empty loops before sleep */
 	bool interactive;			/**< -i: command prompt */
 	bool auto_start;			/**< --auto-start */
 	const char *cmdline_file;		/**< --cmdline-file or NULL */

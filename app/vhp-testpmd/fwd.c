@@ -22,6 +22,16 @@ struct fwd_lcore {
 	unsigned int first;	/* first stream index */
 	unsigned int nb;	/* number of streams */
 	bool launched;
+	/* Sleeps when idle (--idle-mode); NULL: polls. */
+	struct vhp_idle *idle;
+	/* Why it cannot sleep (a port without a wake-up source), or NULL. */
+	const char *no_sleep;
+	/* Counters of the last run's idle object (kept after stop). */
+	struct vhp_idle_stats idle_stats;
+	bool had_idle;
+	/* Streams whose ports run: the loop visits only these. */
+	struct fwd_stream **active;
+	unsigned int nb_active;
 };
 
 static struct fwd_stream *streams;
@@ -34,6 +44,9 @@ static bool running;
 static bool record_cycles = true;
 static uint32_t stop_flag;
 static uint64_t start_tsc, stop_tsc;
+static enum vhp_idle_mode idle_mode = VHP_IDLE_POLL;
+static void fwd_lcores_idle_free(void);
+static uint32_t idle_polls = APP_DEFAULT_IDLE_POLLS;
 
 const struct fwd_engine *
 fwd_engine(void)
@@ -248,6 +261,7 @@ fwd_config_free(void)
 		rte_free(streams[i].tx_template);
 		rte_free(streams[i].tx_first_pkts);
 	}
+	fwd_lcores_idle_free();
 	rte_free(streams);
 	streams = NULL;
 	nb_streams = 0;
@@ -335,14 +349,42 @@ fwd_tx_first_flush(struct fwd_stream *fs)
 	fs->tx_first_pending = false;
 }
 
+/*
+ * A stream is visited while its RX port runs (a transmit-only engine:
+ * while its TX port runs), and while a --tx-first burst is pending.
+ */
+static bool
+fwd_stream_active(const struct fwd_stream *fs)
+{
+	return vhp_app_port_link_get(fs->rx_port) ||
+		(engine->counts_tx && vhp_app_port_link_get(fs->tx_port)) ||
+		fs->tx_first_pending;
+}
+
+static void
+fwd_active_rebuild(struct fwd_lcore *lc)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < lc->nb; i++) {
+		struct fwd_stream *fs = &streams[lc->first + i];
+
+		if (fwd_stream_active(fs))
+			lc->active[n++] = fs;
+	}
+	lc->nb_active = n;
+}
+
 static int
 fwd_lcore_main(void *arg)
 {
-	const struct fwd_lcore *lc = arg;
-	struct fwd_stream *first = &streams[lc->first];
+	struct fwd_lcore *lc = arg;
 	uint16_t (*pkt_burst)(struct fwd_stream *) = engine->pkt_burst;
+	struct vhp_idle *idle = lc->idle;
+	struct fwd_stream **active = lc->active;
 	const bool record = record_cycles;
-	unsigned int nb = lc->nb, i;
+	uint32_t gen = 0, nb_pkts;
+	unsigned int nb = 0, i;
 	uint64_t tsc;
 	uint16_t n;
 	int ret;
@@ -353,14 +395,28 @@ fwd_lcore_main(void *arg)
 		       lc->lcore_id, strerror(-ret));
 		return ret;
 	}
+	gen = __atomic_load_n(&vhp_app_link_gen, __ATOMIC_ACQUIRE);
+	fwd_active_rebuild(lc);
+	nb = lc->nb_active;
 	while (!__atomic_load_n(&stop_flag, __ATOMIC_RELAXED)) {
+		/* A link went up or down: visit the running ports only. */
+		if (unlikely(gen != __atomic_load_n(&vhp_app_link_gen,
+						    __ATOMIC_ACQUIRE))) {
+			gen = __atomic_load_n(&vhp_app_link_gen,
+					      __ATOMIC_ACQUIRE);
+			fwd_active_rebuild(lc);
+			nb = lc->nb_active;
+		}
+		nb_pkts = 0;
 		for (i = 0; i < nb; i++) {
-			struct fwd_stream *fs = &first[i];
+			struct fwd_stream *fs = active[i];
 
-			if (unlikely(fs->tx_first_pending))
+			if (unlikely(fs->tx_first_pending)) {
 				fwd_tx_first(fs);
+				nb_pkts++;	/* not idle */
+			}
 			if (!record) {
-				pkt_burst(fs);
+				nb_pkts += pkt_burst(fs);
 				continue;
 			}
 			tsc = rte_rdtsc();
@@ -368,13 +424,147 @@ fwd_lcore_main(void *arg)
 			if (n != 0)
 				fwd_counter_add(&fs->busy_cycles,
 						rte_rdtsc() - tsc);
+			nb_pkts += n;
 		}
 		vhp_thread_quiescent();
+		if (idle != NULL)
+			vhp_idle_loop_end(idle, nb_pkts);
 	}
-	for (i = 0; i < nb; i++)
-		fwd_tx_first_flush(&first[i]);
+	for (i = 0; i < lc->nb; i++)
+		fwd_tx_first_flush(&streams[lc->first + i]);
 	vhp_thread_offline();
 	vhp_thread_unregister();
+	return 0;
+}
+
+/* Free the idle objects and active lists (the lcores do not run). */
+static void
+fwd_lcores_idle_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_fwd_lcores; i++) {
+		if (fwd_lcores[i].idle != NULL)
+			vhp_idle_stats_get(fwd_lcores[i].idle,
+					   &fwd_lcores[i].idle_stats);
+		vhp_idle_free(fwd_lcores[i].idle);
+		fwd_lcores[i].idle = NULL;
+		free(fwd_lcores[i].active);
+		fwd_lcores[i].active = NULL;
+		fwd_lcores[i].nb_active = 0;
+	}
+}
+
+/*
+ * Before the launch: each lcore's active list and, unless it polls, its
+ * idle object with the RX queues of its streams. A lcore with a stream
+ * whose port has no wake-up source (pcap, ethdev) keeps polling.
+ */
+static int
+fwd_lcores_prepare(void)
+{
+	const struct vhp_idle_conf conf = {
+		.mode = idle_mode, .idle_polls = idle_polls };
+	unsigned int i, j;
+	int ret;
+
+	for (i = 0; i < nb_fwd_lcores; i++) {
+		struct fwd_lcore *lc = &fwd_lcores[i];
+
+		lc->no_sleep = NULL;
+		lc->had_idle = false;
+		memset(&lc->idle_stats, 0, sizeof(lc->idle_stats));
+		lc->active = calloc(RTE_MAX(lc->nb, 1u), sizeof(*lc->active));
+		if (lc->active == NULL)
+			goto nomem;
+		if (idle_mode == VHP_IDLE_POLL)
+			continue;
+		for (j = lc->first; j < lc->first + lc->nb; j++)
+			if (streams[j].rx_port->driver->idle_add == NULL) {
+				lc->no_sleep = streams[j].rx_port->driver->name;
+				break;
+			}
+		if (lc->no_sleep != NULL) {
+			printf("warning: lcore %u polls a %s port, which has no "
+			       "wake-up event: it keeps polling (--idle-mode="
+			       "%s applies to lcores with vhost ports only)\n",
+			       lc->lcore_id, lc->no_sleep,
+			       vhp_idle_mode_name(idle_mode));
+			continue;
+		}
+		lc->idle = vhp_idle_create(&conf, (int)rte_lcore_to_socket_id(
+						   lc->lcore_id));
+		if (lc->idle == NULL)
+			goto nomem;
+		lc->had_idle = true;
+		for (j = lc->first; j < lc->first + lc->nb; j++) {
+			struct fwd_stream *fs = &streams[j];
+
+			ret = fs->rx_port->driver->idle_add(fs->rx_port,
+							    fs->rx_queue,
+							    lc->idle);
+			if (ret != 0) {
+				printf("error: lcore %u: port %u queue %u "
+				       "cannot wake it up (%s): use "
+				       "--idle-mode=poll\n", lc->lcore_id,
+				       fs->rx_port->id, fs->rx_queue,
+				       strerror(-ret));
+				fwd_lcores_idle_free();
+				return ret;
+			}
+		}
+	}
+	return 0;
+nomem:
+	printf("error: out of memory for the polling lcores\n");
+	fwd_lcores_idle_free();
+	return -ENOMEM;
+}
+
+int
+fwd_idle_mode_set(enum vhp_idle_mode mode, uint32_t polls)
+{
+	if (vhp_idle_mode_name(mode) == NULL || polls > APP_MAX_IDLE_POLLS)
+		return -EINVAL;
+	idle_mode = mode;
+	if (polls != 0)
+		idle_polls = polls;
+	return 0;
+}
+
+void
+fwd_idle_mode_get(enum vhp_idle_mode *mode, uint32_t *polls)
+{
+	*mode = idle_mode;
+	*polls = idle_polls;
+}
+
+unsigned int
+fwd_idle_lcores(void)
+{
+	return nb_fwd_lcores;
+}
+
+int
+fwd_idle_lcore_get(unsigned int i, struct fwd_idle_info *info)
+{
+	const struct fwd_lcore *lc;
+
+	if (i >= nb_fwd_lcores)
+		return -EINVAL;
+	lc = &fwd_lcores[i];
+	memset(info, 0, sizeof(*info));
+	info->lcore_id = lc->lcore_id;
+	info->nb_streams = lc->nb;
+	info->nb_active = __atomic_load_n(&lc->nb_active, __ATOMIC_RELAXED);
+	info->no_sleep = lc->no_sleep;
+	info->can_sleep = lc->had_idle;
+	if (lc->idle != NULL)
+		vhp_idle_stats_get(lc->idle, &info->stats);
+	else
+		info->stats = lc->idle_stats;
+	if (!lc->had_idle)
+		info->stats.mode = VHP_IDLE_POLL;
 	return 0;
 }
 
@@ -419,6 +609,9 @@ fwd_start_tx_first(uint32_t nb_bursts)
 	}
 	if (engine->begin != NULL)
 		engine->begin();
+	ret = fwd_lcores_prepare();
+	if (ret != 0)
+		return ret;
 	__atomic_store_n(&stop_flag, 0, __ATOMIC_RELEASE);
 	start_tsc = rte_rdtsc();
 	stop_tsc = 0;
@@ -446,11 +639,14 @@ fwd_stop(void)
 	if (!running)
 		return;
 	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < nb_fwd_lcores; i++)
+		vhp_idle_wake(fwd_lcores[i].idle);	/* if it sleeps */
 	for (i = 0; i < nb_fwd_lcores; i++) {
 		if (fwd_lcores[i].launched)
 			rte_eal_wait_lcore(fwd_lcores[i].lcore_id);
 		fwd_lcores[i].launched = false;
 	}
+	fwd_lcores_idle_free();
 	stop_tsc = rte_rdtsc();
 	running = false;
 }

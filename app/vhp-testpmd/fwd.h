@@ -20,6 +20,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include <vhp.h>
+
 #include "config.h"
 #include "port.h"
 
@@ -92,6 +94,44 @@ struct fwd_engine {
 	/** Optional: extra top-level fields of the JSON statistics. */
 	void (*json)(struct vhp_json *w);
 };
+
+/** What one polling lcore does when idle (fwd_idle_lcore_get()). */
+struct fwd_idle_info {
+	unsigned int lcore_id;		/**< EAL lcore */
+	unsigned int nb_streams;	/**< streams assigned */
+	unsigned int nb_active;		/**< streams whose ports run */
+	/** The lcore sleeps when idle (false: it polls). */
+	bool can_sleep;
+	/** Driver of a port that kept it polling, or NULL. */
+	const char *no_sleep;
+	/** Counters of the running (or the last) forwarding run. */
+	struct vhp_idle_stats stats;
+};
+
+/**
+ * Idle mode of the polling lcores from the next fwd_start() on.
+ * @param polls empty loop iterations before sleeping (0: unchanged).
+ * @return 0 or -EINVAL.
+ */
+int fwd_idle_mode_set(enum vhp_idle_mode mode, uint32_t polls);
+
+/** The idle mode and empty-loop count the next start uses. */
+void fwd_idle_mode_get(enum vhp_idle_mode *mode, uint32_t *polls);
+
+/** Number of polling lcores of the configuration. */
+unsigned int fwd_idle_lcores(void);
+
+/** Idle state and counters of polling lcore @p i. @return 0 or -EINVAL. */
+int fwd_idle_lcore_get(unsigned int i, struct fwd_idle_info *info);
+
+/** Print `show idle` (every polling lcore). */
+void fwd_idle_show(FILE *f);
+
+/** Write the "idle" member of the JSON statistics. */
+void fwd_idle_json(struct vhp_json *w);
+
+/** Register the /vhp/idle telemetry command. @return 0 or -errno. */
+int fwd_idle_telemetry_init(void);
 
 /** Find an engine by name. @return the engine or NULL. */
 const struct fwd_engine *fwd_engine_find(const char *name);

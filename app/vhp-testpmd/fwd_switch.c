@@ -32,7 +32,7 @@ struct mac_slot {
 
 /* Counters written by the forwarding lcore only. */
 struct switch_counters {
-	struct vhp_switch_port_stats port[VHP_APP_MAX_PORTS];
+	struct vhp_switch_port_stats port[VHP_SWITCH_MAX_PORTS];
 	struct vhp_switch_table_stats table;
 } __rte_cache_aligned;
 
@@ -46,8 +46,8 @@ static struct mac_slot mac_table[VHP_SWITCH_MAC_TABLE_SIZE]
 	__rte_cache_aligned;
 static struct switch_counters counters;
 /* Used by the one forwarding lcore only (fwd_switch.h: one lcore). */
-static struct switch_txbuf txbuf[VHP_APP_MAX_PORTS];
-static struct vhp_app_port *sw_ports[VHP_APP_MAX_PORTS];
+static struct switch_txbuf txbuf[VHP_SWITCH_MAX_PORTS];
+static struct vhp_app_port *sw_ports[VHP_SWITCH_MAX_PORTS];
 static uint16_t sw_nb_ports;
 static uint32_t sweep_next;
 static uint64_t age_ms;		/* 0: no ageing */
@@ -207,7 +207,7 @@ fwd_switch_setup(const struct app_config *cfg)
 {
 	uint16_t p;
 
-	RTE_BUILD_BUG_ON(VHP_APP_MAX_PORTS > 32);
+	RTE_BUILD_BUG_ON(VHP_SWITCH_MAX_PORTS > 32);
 	RTE_BUILD_BUG_ON((VHP_SWITCH_MAC_TABLE_SIZE &
 			  (VHP_SWITCH_MAC_TABLE_SIZE - 1)) != 0);
 	age_ms = (uint64_t)cfg->mac_age * 1000;
@@ -218,10 +218,17 @@ fwd_switch_setup(const struct app_config *cfg)
 	tsc_per_ms = rte_get_tsc_hz() / 1000;
 	if (tsc_per_ms == 0)
 		tsc_per_ms = 1;
+	if (vhp_app_nb_ports() > VHP_SWITCH_MAX_PORTS) {
+		printf("error: the switch engine serves at most %u ports (%u "
+		       "given): its flood sets are 32-bit masks; use io, mac "
+		       "or macswap forwarding for more ports\n",
+		       VHP_SWITCH_MAX_PORTS, vhp_app_nb_ports());
+		return -EINVAL;
+	}
 	sw_nb_ports = vhp_app_nb_ports();
 	for (p = 0; p < sw_nb_ports; p++)
 		sw_ports[p] = vhp_app_port_get(p);
-	for (p = 0; p < VHP_APP_MAX_PORTS; p++)
+	for (p = 0; p < VHP_SWITCH_MAX_PORTS; p++)
 		txbuf[p].n = 0;
 	sweep_next = 0;
 	memset(mac_table, 0, sizeof(mac_table));
@@ -464,7 +471,7 @@ vhp_switch_port_stats_get(uint16_t port_id, struct vhp_switch_port_stats *st)
 {
 	const struct vhp_switch_port_stats *c;
 
-	if (port_id >= VHP_APP_MAX_PORTS)
+	if (port_id >= VHP_SWITCH_MAX_PORTS)
 		return -EINVAL;
 	c = &counters.port[port_id];
 	st->rx = fwd_counter_read(&c->rx);

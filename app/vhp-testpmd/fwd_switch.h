@@ -53,6 +53,8 @@ extern "C" {
 
 /** Slots of the MAC table (the most MACs it can hold). */
 #define VHP_SWITCH_MAC_TABLE_SIZE	4096
+/** Most ports the switch engine serves (flood sets are 32-bit masks). */
+#define VHP_SWITCH_MAX_PORTS		32
 /** Slots probed per MAC, from its hash. */
 #define VHP_SWITCH_MAC_PROBE		8
 

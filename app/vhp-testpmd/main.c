@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -201,6 +202,8 @@ app_run(struct app_config *cfg)
 	vhp_app_pool_config(cfg->nb_mbufs, cfg->mbuf_size);
 	ret = app_ports_create(cfg);
 	if (ret == 0)
+		ret = fwd_idle_mode_set(cfg->idle_mode, cfg->idle_polls);
+	if (ret == 0)
 		ret = fwd_config_setup(cfg);
 	if (ret == 0)
 		ret = app_ports_start();
@@ -251,6 +254,24 @@ app_run(struct app_config *cfg)
 	return ret;
 }
 
+/*
+ * A vhost port holds about ten fds (socket, kick and call fds, guest memory
+ * regions): hundreds of ports need more than the usual soft limit of 1024.
+ */
+static void
+app_fd_limit_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		printf("warning: cannot raise the open-file limit to %llu "
+		       "(%s): many ports may run out of fds\n",
+		       (unsigned long long)rl.rlim_max, strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -276,6 +297,7 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 	app_signals_init();
+	app_fd_limit_raise();
 	app_config_defaults(&cfg);
 	pr = app_config_parse(&cfg, argc, argv, stderr);
 	if (pr != APP_PARSE_OK) {

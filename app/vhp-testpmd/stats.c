@@ -291,6 +291,7 @@ stats_json_write(const char *path)
 	vhp_json_double(&w, "duration_s", t.duration_s);
 	vhp_json_u64(&w, "tsc_hz", t.tsc_hz);
 	json_streams(&w);
+	fwd_idle_json(&w);
 	if (fwd_engine() != NULL && fwd_engine()->json != NULL)
 		fwd_engine()->json(&w);
 	vhp_json_obj_end(&w);

@@ -238,6 +238,8 @@ app_telemetry_init(void)
 			tel_vhost_info,
 			"State, features and vrings of a vhost port. "
 			"Parameters: int port_id");
+	if (ret == 0)
+		ret = fwd_idle_telemetry_init();
 	if (ret != 0)
 		printf("warning: cannot register telemetry commands: %s\n",
 		       strerror(-ret));

@@ -15,6 +15,8 @@
 #include "ethdev/ethdev_port.h"
 #include "pcap/pcap_port.h"
 
+uint32_t vhp_app_link_gen;
+
 /* Drivers, in the order the usage text lists them. */
 static const struct vhp_app_port_driver *const drivers[] = {
 	&vhp_vhost_driver,

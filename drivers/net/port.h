@@ -29,9 +29,10 @@ struct rte_mbuf;
 struct rte_mempool;
 struct vhp_json;
 struct vhp_app_port;
+struct vhp_idle;
 
 /** Most ports of the application. */
-#define VHP_APP_MAX_PORTS	32
+#define VHP_APP_MAX_PORTS	256
 /** Most RX (and TX) queues of one port. */
 #define VHP_APP_MAX_QUEUES	8
 /** Longest port name, with the terminating NUL. */
@@ -109,6 +110,14 @@ struct vhp_app_port_driver {
 	int (*info)(struct vhp_app_port *port, struct vhp_app_port_info *info);
 	/** Write driver-specific fields into the port's JSON object. */
 	void (*json)(struct vhp_app_port *port, struct vhp_json *w);
+	/**
+	 * Optional: register what wakes the polling lcore when RX queue
+	 * @p queue gets packets (vhost: the guest's kick) with @p idle, so
+	 * that an idle lcore can sleep (--idle-mode). Without it, a lcore
+	 * that polls the queue never sleeps. @return 0 or -errno.
+	 */
+	int (*idle_add)(struct vhp_app_port *port, uint16_t queue,
+			struct vhp_idle *idle);
 	/** Free port->priv (the port is stopped). */
 	void (*close)(struct vhp_app_port *port);
 };
@@ -190,10 +199,17 @@ int vhp_app_port_info_get(struct vhp_app_port *port,
 			  struct vhp_app_port_info *info);
 
 /** Set a port's link state (drivers, any thread). */
+/**
+ * Bumped after every link change of any port: a polling lcore that saw a
+ * different value rebuilds the list of streams it visits.
+ */
+extern uint32_t vhp_app_link_gen;
+
 static inline void
 vhp_app_port_link_set(struct vhp_app_port *port, bool up)
 {
 	__atomic_store_n(&port->link_up, up ? 1 : 0, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&vhp_app_link_gen, 1, __ATOMIC_RELEASE);
 }
 
 /** Read a port's link state (any thread). */

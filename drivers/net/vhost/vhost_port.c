@@ -577,6 +577,18 @@ vhost_json(struct vhp_app_port *port, struct vhp_json *w)
 	vhp_json_arr_end(w);
 }
 
+/* The guest kicks on its TX ring (our RX) wake a sleeping lcore. */
+static int
+vhost_idle_add(struct vhp_app_port *port, uint16_t queue,
+	       struct vhp_idle *idle)
+{
+	struct vhost_priv *v = port->priv;
+
+	if (v->vp == NULL)
+		return -ENODEV;
+	return vhp_idle_add(idle, v->vp, (uint16_t)(2 * queue + 1));
+}
+
 static void
 vhost_close(struct vhp_app_port *port)
 {
@@ -597,5 +609,6 @@ const struct vhp_app_port_driver vhp_vhost_driver = {
 	.stats_reset = vhost_stats_reset,
 	.info = vhost_info,
 	.json = vhost_json,
+	.idle_add = vhost_idle_add,
 	.close = vhost_close,
 };
