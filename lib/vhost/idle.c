@@ -43,9 +43,9 @@
 #define IDLE_DEFAULT_TIMEOUT_MS	1000
 /* Adaptive: a sleep shorter than this means the traffic pauses for less
  * than a wake-up costs: stay awake longer next time. */
-#define ADAPTIVE_SHORT_NS	(200u * 1000u)
+#define ADAPTIVE_SHORT_US	200u
 /* Adaptive: a sleep longer than this means the port really went idle. */
-#define ADAPTIVE_LONG_NS	(50u * 1000u * 1000u)
+#define ADAPTIVE_LONG_MS	50u
 /* Adaptive: the threshold grows to at most this many times idle_polls. */
 #define ADAPTIVE_MAX_FACTOR	256u
 
@@ -63,6 +63,8 @@ struct vhp_idle {
 	enum vhp_idle_mode mode;
 	uint32_t idle_polls;
 	int timeout_ms;
+	uint64_t short_ns;		/* adaptive: a short sleep */
+	uint64_t long_ns;		/* adaptive: a long sleep */
 	int epfd;			/* -1 until first built */
 	int wakefd;
 	uint32_t gen;			/* vhp_kick_gen the set was built at */
@@ -163,6 +165,10 @@ vhp_idle_create(const struct vhp_idle_conf *conf, int socket_id)
 		IDLE_DEFAULT_POLLS;
 	w->timeout_ms = conf->timeout_ms != 0 ? conf->timeout_ms :
 		IDLE_DEFAULT_TIMEOUT_MS;
+	w->short_ns = (uint64_t)(conf->short_sleep_us != 0 ?
+		conf->short_sleep_us : ADAPTIVE_SHORT_US) * 1000u;
+	w->long_ns = (uint64_t)(conf->long_sleep_ms != 0 ?
+		conf->long_sleep_ms : ADAPTIVE_LONG_MS) * 1000000u;
 	w->epfd = -1;
 	w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->wakefd < 0) {
@@ -435,9 +441,9 @@ adapt(struct vhp_idle *w, uint64_t slept_ns, bool by_kick)
 	uint32_t t = w->hot.threshold;
 	const uint32_t max = w->idle_polls * ADAPTIVE_MAX_FACTOR;
 
-	if (by_kick && slept_ns < ADAPTIVE_SHORT_NS)
+	if (by_kick && slept_ns < w->short_ns)
 		t = t >= max / 2 ? max : 2 * t;
-	else if (slept_ns > ADAPTIVE_LONG_NS)
+	else if (slept_ns > w->long_ns)
 		t = RTE_MAX(t / 2, w->idle_polls);
 	w->hot.threshold = t;
 	__atomic_store_n(&w->stats.threshold, t, __ATOMIC_RELAXED);

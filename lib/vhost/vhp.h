@@ -429,8 +429,9 @@ enum vhp_idle_mode {
 	/**
 	 * As SLEEP, but the number of empty iterations before sleeping
 	 * doubles (up to 256 x idle_polls) after each sleep a kick ended
-	 * within 200 us, and halves after a sleep longer than 50 ms: a
-	 * steady stream with short gaps keeps the thread polling.
+	 * within short_sleep_us (200 us), and halves after a sleep longer
+	 * than long_sleep_ms (50 ms): a steady stream with short gaps keeps
+	 * the thread polling.
 	 */
 	VHP_IDLE_ADAPTIVE,
 };
@@ -445,6 +446,10 @@ struct vhp_idle_conf {
 	 * application's periodic work (e.g. MAC ageing) still runs.
 	 */
 	int timeout_ms;
+	/** Adaptive: a sleep a kick ends sooner counts as short (0: 200). */
+	uint32_t short_sleep_us;
+	/** Adaptive: a sleep longer than this counts as idle (0: 50). */
+	uint32_t long_sleep_ms;
 };
 
 /** Counters of an idle object (vhp_idle_stats_get()). */
