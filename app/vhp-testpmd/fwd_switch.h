@@ -39,6 +39,7 @@
 #ifndef VHP_TESTPMD_FWD_SWITCH_H
 #define VHP_TESTPMD_FWD_SWITCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -55,12 +56,15 @@ extern "C" {
 #define VHP_SWITCH_MAC_TABLE_SIZE	4096
 /** Slots probed per MAC, from its hash. */
 #define VHP_SWITCH_MAC_PROBE		8
+/** Most static entries ("mac table add"). */
+#define VHP_SWITCH_MAX_STATIC		64
 
 /** One entry of the MAC table. */
 struct vhp_switch_mac_entry {
 	struct rte_ether_addr mac;	/**< station address */
 	uint16_t port;			/**< port it was last seen on */
 	double age_s;			/**< seconds since it was last seen */
+	bool is_static;			/**< added by "mac table add" */
 };
 
 /** Switch counters of one port. */
@@ -100,10 +104,29 @@ unsigned int vhp_switch_mac_table_get(struct vhp_switch_mac_entry *entries,
 void vhp_switch_mac_table_dump(FILE *f);
 
 /**
- * Empty the MAC table (e.g. "clear mac table").
- * @return 0, or -EBUSY while forwarding (the lcore owns the table).
+ * Empty the MAC table but its static entries (e.g. "clear mac table").
+ * @return 0, or -EBUSY while switch forwarding runs (its lcore owns the
+ * table).
  */
 int vhp_switch_mac_table_flush(void);
+
+/** Set the ageing time (--mac-age), seconds (0: never). */
+void vhp_switch_mac_age_set(uint32_t seconds);
+
+/**
+ * Add (or move) a static entry: frames to @p mac always go to @p port,
+ * the entry never ages and is never re-learned elsewhere; it survives
+ * "clear mac table" and mode changes.
+ * @return 0; -EBUSY while switch forwarding runs; -EINVAL for a group
+ * address; -ENOSPC when the static list or the MAC's slots are full.
+ */
+int vhp_switch_mac_static_add(const struct rte_ether_addr *mac,
+			      uint16_t port);
+
+/**
+ * Remove a static entry. @return 0, -ENOENT (not static) or -EBUSY.
+ */
+int vhp_switch_mac_static_del(const struct rte_ether_addr *mac);
 
 /**
  * Read the switch counters of port @p port_id since forwarding started.
@@ -130,6 +153,12 @@ void fwd_switch_begin(void);
  * @return packets received.
  */
 uint16_t fwd_switch_burst(struct fwd_stream *fs);
+
+/**
+ * Frames received on @p port_id the switch dropped: filtered (destination
+ * on the same port), runts, no port to send to.
+ */
+uint64_t fwd_switch_rx_dropped(uint16_t port_id);
 
 /** Print the per-port switch counters and the table counters. */
 void fwd_switch_show(FILE *f);

@@ -13,11 +13,20 @@
 extern "C" {
 #endif
 
-/** Snapshot the port counters: forward statistics count from here. */
+/**
+ * Forwarding starts: forward statistics count from the port counters of
+ * now and from zero stream and engine counters.
+ */
 void stats_fwd_begin(void);
 
 /**
- * Print the forward statistics since stats_fwd_begin() as testpmd's
+ * Forward statistics count from now ("clear port stats", "clear fwd
+ * stats"): port, stream, engine counters and the duration, all alike.
+ */
+void stats_fwd_rebase(void);
+
+/**
+ * Print the forward statistics since the base as testpmd's
  * "stop" does: per stream (when there are more streams than ports), per
  * port, accumulated, and CPU cycles/packet.
  */
