@@ -58,18 +58,19 @@ vhp_pkt_stat_name(unsigned int i)
 	return i < VHP_PKT_NB_STATS ? names[i] : NULL;
 }
 
-/** Size bin of a frame of @p len bytes (0 .. VHP_PKT_SIZE_BINS - 1). */
+/**
+ * Size bin of a frame of @p len bytes (0 .. VHP_PKT_SIZE_BINS - 1). Two
+ * predictable branches for the common sizes (64, 1024-1518 and jumbo).
+ */
 static inline unsigned int
 vhp_pkt_size_bin(uint32_t len)
 {
-	if (len == 64)
-		return 1;
-	if (len > 64 && len < 1024)
-		/* 65-127 -> 2, 128-255 -> 3, ... 512-1023 -> 5 */
-		return (unsigned int)(32 - __builtin_clz(len) - 5);
-	if (len < 64)
-		return 0;
-	return len < 1519 ? 6 : 7;
+	if (len <= 64)
+		return len == 64;
+	if (len >= 1024)
+		return 6u + (len >= 1519);
+	/* 65-127 -> 2, 128-255 -> 3, ... 512-1023 -> 5 */
+	return 27u - (unsigned int)__builtin_clz(len);
 }
 
 /**

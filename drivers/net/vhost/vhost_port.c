@@ -43,6 +43,7 @@ struct vhost_priv {
 	struct vhp_app_port *port;
 	uint32_t flags;			/* VHP_PORT_* */
 	uint16_t queues;		/* queue pairs */
+	bool pkt_stats;			/* count packet classes (xstats) */
 	uint64_t features_off;		/* given (features-off, offloads) */
 	uint64_t features_off_eff;	/* with the dependants added */
 	char path[VHOST_PATH_MAX];
@@ -74,7 +75,7 @@ vhost_rx_burst(struct vhp_app_port *port, uint16_t queue,
 	uint16_t got;
 
 	got = vhp_dequeue_burst(v->vp, queue, port->pool, pkts, n);
-	if (got != 0)
+	if (got != 0 && v->pkt_stats)
 		vhp_pkt_stats_count(&v->qc[queue].rx, pkts, got);
 	return got;
 }
@@ -105,6 +106,8 @@ vhost_enqueue(struct vhp_app_port *port, uint16_t queue,
 	unsigned int i;
 	uint16_t sent;
 
+	if (!v->pkt_stats)
+		return vhp_enqueue_burst(v->vp, queue, pkts, n);
 	/* Classified before: the ring frees what it takes. */
 	vhp_pkt_stats_classify(cnt, pkts, n);
 	sent = vhp_enqueue_burst(v->vp, queue, pkts, n);
@@ -190,6 +193,7 @@ vhost_parse(struct vhp_app_port *port, struct vhost_priv *v,
 	}
 	strcpy(buf, args);
 	v->queues = 1;
+	v->pkt_stats = true;
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save), first = false) {
 		val = strchr(tok, '=');
@@ -233,6 +237,13 @@ vhost_parse(struct vhp_app_port *port, struct vhost_priv *v,
 		} else if (strcmp(tok, "features-off") == 0) {
 			if (vhost_parse_features(port, v, val) != 0)
 				return -EINVAL;
+		} else if (strcmp(tok, "pkt-stats") == 0) {
+			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
+				printf("error: port %u: pkt-stats=%s: expected "
+				       "0 or 1\n", port->id, val);
+				return -EINVAL;
+			}
+			v->pkt_stats = n != 0;
 		} else if (strcmp(tok, "offloads") == 0) {
 			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
 				printf("error: port %u: offloads=%s: expected "
@@ -543,7 +554,7 @@ vhost_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 		q->rx_notifications = rs.notifications;
 		q->tx_notifications = ts.notifications;
 		q->has_notifications = true;
-		q->has_pkt_stats = true;
+		q->has_pkt_stats = v->pkt_stats;
 		vhost_qcount_read(&q->rx_pkt, &v->qc[i].rx, &v->qc_base[i].rx);
 		vhost_qcount_read(&q->tx_pkt, &v->qc[i].tx, &v->qc_base[i].tx);
 		st->rx_errors += q->rx_errors;
@@ -676,7 +687,7 @@ vhost_close(struct vhp_app_port *port)
 const struct vhp_app_port_driver vhp_vhost_driver = {
 	.name = "vhost",
 	.usage = "PATH[,queues=N][,client=1][,features-off=NAME|NAME...]"
-		 "[,offloads=0]",
+		 "[,offloads=0][,pkt-stats=0]",
 	.create = vhost_create,
 	.start = vhost_start,
 	.stop = vhost_stop,
