@@ -210,12 +210,12 @@ cmd_port_detach_cb(void *res, struct cmdline *cl, void *data)
 		fflush(stdout);
 		return;
 	}
-	if (vhp_app_port_get(id)->started) {
-		printf("Please stop port %u first (port stop %u)\n", id, id);
-	} else if (id != n - 1) {
+	if (id != n - 1) {
 		printf("Port %u cannot be detached: port ids stay dense in "
 		       "vhp-testpmd, only the last port (%u) can be\n", id,
 		       n - 1);
+	} else if (vhp_app_port_get(id)->started) {
+		printf("Please stop port %u first (port stop %u)\n", id, id);
 	} else if (n == 1) {
 		printf("Port %u is the only port: it cannot be detached\n",
 		       id);
