@@ -63,7 +63,8 @@ cli_async_begin(void)
 {
 	cookie_io_functions_t io = { .write = log_write };
 
-	log_stream = fopencookie(NULL, "w", io);
+	if (log_stream == NULL)
+		log_stream = fopencookie(NULL, "w", io);
 	if (log_stream != NULL) {
 		setvbuf(log_stream, NULL, _IOLBF, 0);
 		rte_openlog_stream(log_stream);
@@ -78,10 +79,8 @@ cli_async_end(struct cmdline *cl)
 	if (!async_on)
 		return;
 	vhp_app_event_sink_set(NULL);
+	/* The stream stays open: a thread may still be writing a line. */
 	rte_openlog_stream(NULL);
-	if (log_stream != NULL)
-		fclose(log_stream);
-	log_stream = NULL;
 	async_on = false;
 	cli_async_drain(cl, false);
 }

@@ -14,6 +14,7 @@
 #include "fwd.h"
 #include "fwd_switch.h"
 #include "port.h"
+#include "stats.h"
 #include "telemetry.h"
 
 /* ------------------------------------------------------------------ */
@@ -171,6 +172,8 @@ cmd_port_attach_cb(void *res, struct cmdline *cl, void *data)
 		port = NULL;
 	}
 	app_state_unlock();
+	if (port != NULL)
+		stats_fwd_port_base(port->id);
 	if (port == NULL) {
 		printf("Failed to attach port '%s'\n", r->w3);
 	} else if (fwd_running()) {

@@ -80,6 +80,17 @@ stats_fwd_rebase(void)
 	}
 }
 
+void
+stats_fwd_port_base(uint16_t port_id)
+{
+	if (port_id >= VHP_APP_MAX_PORTS || vhp_app_port_get(port_id) == NULL)
+		return;
+	vhp_app_port_stats_get(vhp_app_port_get(port_id), &base.port[port_id]);
+	base.fwd_dropped[port_id] = fwd_port_dropped(port_id);
+	base.eng_dropped[port_id] = eng_dropped(port_id);
+	period_prev[port_id] = base.port[port_id];
+}
+
 /* The forwarding totals since the base. */
 static void
 stats_totals(struct fwd_totals *t)

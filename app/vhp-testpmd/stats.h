@@ -7,6 +7,7 @@
 #ifndef VHP_TESTPMD_STATS_H
 #define VHP_TESTPMD_STATS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -24,6 +25,9 @@ void stats_fwd_begin(void);
  * stats"): port, stream, engine counters and the duration, all alike.
  */
 void stats_fwd_rebase(void);
+
+/** A port attached at runtime counts from its counters of now. */
+void stats_fwd_port_base(uint16_t port_id);
 
 /**
  * Print the forward statistics since the base as testpmd's
