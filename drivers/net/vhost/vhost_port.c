@@ -32,10 +32,15 @@
 #define VHOST_F_GUEST_UFO	(UINT64_C(1) << 10)
 #define VHOST_F_HOST_UFO	(UINT64_C(1) << 14)
 
-/* Packet classes of one queue pair, written by its polling lcore. */
+/*
+ * Packet classes of one queue pair. RX queue q and TX queue q may be
+ * polled by different lcores: each direction has its own lines.
+ */
 struct vhost_qcount {
-	struct vhp_pkt_stats rx;	/* RX queue (guest TX vring) */
-	struct vhp_pkt_stats tx;	/* TX queue (guest RX vring) */
+	/* RX queue (guest TX vring), written by its polling lcore */
+	struct vhp_pkt_stats rx __rte_cache_aligned;
+	/* TX queue (guest RX vring), written by the lcore sending on it */
+	struct vhp_pkt_stats tx __rte_cache_aligned;
 } __rte_cache_aligned;
 
 struct vhost_priv {
