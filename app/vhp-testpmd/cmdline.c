@@ -15,6 +15,7 @@
 #include <cmdline_parse.h>
 #include <cmdline_parse_num.h>
 #include <cmdline_parse_string.h>
+#include <cmdline_rdline.h>
 #include <cmdline_socket.h>
 #include <rte_common.h>
 #include <rte_lcore.h>
@@ -272,12 +273,6 @@ static struct cmdline_token_ops engine_tok_ops = {
 
 /* ------------------------------------------------------------------ */
 /* Results of the commands (one structure per word layout).            */
-
-/* Up to three words and the rest of the line. */
-struct res_unsup {
-	cmdline_fixed_string_t w[3];
-	cmdline_multi_string_t rest;
-};
 
 struct res_engine {
 	cmdline_fixed_string_t w1;
@@ -852,32 +847,48 @@ static const struct {
 	{ "show bonding", "no bonding driver" },
 };
 
-static void
-cmd_unsupported_cb(void *res, struct cmdline *cl, void *data)
+/*
+ * If the line being entered is a dpdk-testpmd command we have not, say so
+ * and why, and empty the line (it is kept in the history). Checked before
+ * the command parser sees the line, so these commands never show up in
+ * TAB completion.
+ */
+static bool
+cli_unsupported_line(struct cmdline *cl)
 {
-	struct res_unsup *r = res;
-	char line[sizeof(r->w) + 4];
-	unsigned int i, nb_words = (unsigned int)(uintptr_t)data;
+	struct rdline *rdl = cmdline_get_rdline(cl);
+	const char *line = rdline_get_buffer(rdl), *p, *w;
+	unsigned int i;
 	size_t len;
 
-	RTE_SET_USED(cl);
-	line[0] = '\0';
-	for (i = 0; i < nb_words && i < RTE_DIM(r->w); i++) {
-		strcat(line, i == 0 ? "" : " ");
-		strcat(line, r->w[i]);
-	}
+	if (line == NULL)
+		return false;
 	for (i = 0; i < RTE_DIM(unsupported); i++) {
-		len = strlen(unsupported[i].words);
-		if (strncmp(line, unsupported[i].words, len) == 0 &&
-		    (line[len] == ' ' || line[len] == '\0')) {
-			printf("'%s' is not supported by vhp-testpmd: %s\n",
-			       unsupported[i].words, unsupported[i].why);
-			fflush(stdout);
-			return;
+		/* Each word of the entry, in order, spaces between. */
+		p = line;
+		for (w = unsupported[i].words; *w != '\0'; w += len) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			while (*w == ' ')
+				w++;
+			len = strcspn(w, " ");
+			if (strncmp(p, w, len) != 0 ||
+			    (p[len] != '\0' && p[len] != ' ' &&
+			     p[len] != '\t' && p[len] != '\n' &&
+			     p[len] != '\r'))
+				break;
+			p += len;
 		}
+		if (*w != '\0')
+			continue;
+		rdline_add_history(rdl, line);
+		printf("\n'%s' is not supported by vhp-testpmd: %s",
+		       unsupported[i].words, unsupported[i].why);
+		fflush(stdout);
+		rdline_reset(rdl);
+		return true;
 	}
-	printf("'%s' is not supported by vhp-testpmd\n", line);
-	fflush(stdout);
+	return false;
 }
 
 static void
@@ -1169,62 +1180,6 @@ static cmdline_parse_inst_t cmd_set_xstats_hide_zero = {
 		    NULL },
 };
 
-/* dpdk-testpmd commands we have not: say so and why (the reasons are in
- * the unsupported[] table). */
-#define UNSUP_TOK(i, words) \
-	TOKEN_STRING_INITIALIZER(struct res_unsup, w[i], words)
-static cmdline_parse_token_string_t t_unsup_rest =
-	TOKEN_STRING_INITIALIZER(struct res_unsup, rest, TOKEN_STRING_MULTI);
-static cmdline_parse_token_string_t t_unsup1 = UNSUP_TOK(0,
-	"flow#vlan#rx_vlan#tx_vlan#csum#tso#gso#gro#ptype#mcast_addr");
-static cmdline_parse_inst_t cmd_unsup1 = {
-	.f = cmd_unsupported_cb,
-	.data = (void *)1,
-	.help_str = NULL,
-	.tokens = { (void *)&t_unsup1, (void *)&t_unsup_rest, NULL },
-};
-static cmdline_parse_token_string_t t_unsup_set = UNSUP_TOK(0, "set");
-static cmdline_parse_token_string_t t_unsup_set2 = UNSUP_TOK(1,
-	"allmulti#flow_ctrl#link-up#link-down#stat_qmap#portlist#corelist#"
-	"coremask#portmask#numa#rxpkts#txsplit#bonding#vf");
-static cmdline_parse_inst_t cmd_unsup_set = {
-	.f = cmd_unsupported_cb,
-	.data = (void *)2,
-	.help_str = NULL,
-	.tokens = { (void *)&t_unsup_set, (void *)&t_unsup_set2,
-		    (void *)&t_unsup_rest, NULL },
-};
-static cmdline_parse_token_string_t t_unsup_port = UNSUP_TOK(0, "port");
-static cmdline_parse_token_string_t t_unsup_port2 = UNSUP_TOK(1,
-	"config#reset#close");
-static cmdline_parse_inst_t cmd_unsup_port = {
-	.f = cmd_unsupported_cb,
-	.data = (void *)2,
-	.help_str = NULL,
-	.tokens = { (void *)&t_unsup_port, (void *)&t_unsup_port2,
-		    (void *)&t_unsup_rest, NULL },
-};
-static cmdline_parse_token_string_t t_unsup_show = UNSUP_TOK(0, "show");
-static cmdline_parse_token_string_t t_unsup_show2 = UNSUP_TOK(1,
-	"rxq#txq#device#bonding");
-static cmdline_parse_inst_t cmd_unsup_show = {
-	.f = cmd_unsupported_cb,
-	.data = (void *)2,
-	.help_str = NULL,
-	.tokens = { (void *)&t_unsup_show, (void *)&t_unsup_show2,
-		    (void *)&t_unsup_rest, NULL },
-};
-static cmdline_parse_token_string_t t_unsup_sport = UNSUP_TOK(1, "port");
-static cmdline_parse_token_string_t t_unsup_sport3 = UNSUP_TOK(2,
-	"rss-hash#fec#cap");
-static cmdline_parse_inst_t cmd_unsup_show_port = {
-	.f = cmd_unsupported_cb,
-	.data = (void *)3,
-	.help_str = NULL,
-	.tokens = { (void *)&t_unsup_show, (void *)&t_unsup_sport,
-		    (void *)&t_unsup_sport3, (void *)&t_unsup_rest, NULL },
-};
-
 /* quit, help */
 static cmdline_parse_token_string_t t_quit = STR_TOK(res_w1, w1, "quit");
 static cmdline_parse_inst_t cmd_quit = {
@@ -1275,12 +1230,6 @@ static cmdline_parse_ctx_t cli_ctx[] = {
 	&cmd_mac_table_del,
 	&cmd_quit,
 	&cmd_help,
-	/* dpdk-testpmd commands we have not (no help line). */
-	&cmd_unsup1,
-	&cmd_unsup_set,
-	&cmd_unsup_port,
-	&cmd_unsup_show,
-	&cmd_unsup_show_port,
 	NULL,
 };
 
@@ -1373,6 +1322,10 @@ cli_loop(struct cmdline *cl, int fd, cli_tick_t tick, void *arg)
 				cli_quit = true;
 				break;
 			}
+			/* A testpmd command we have not: say why, empty the
+			 * line; the newline then shows a new prompt. */
+			if (buf[i] == '\n' || buf[i] == '\r')
+				cli_unsupported_line(cl);
 			/* Ctrl-D on an empty line: cmdline says end. */
 			if (cmdline_in(cl, &buf[i], 1) < 0) {
 				cli_quit = true;

@@ -627,6 +627,20 @@ def mode_events():
             'TAB TAB on a port argument lists all and the port ids')
     cli.cmd('\x15', eol='\r')       # Ctrl-U: drop the typed line
     start = len(cli.output())
+    cli.write('set \t\t')
+    cli.wait_text('eth-peer', 10, start)
+    h.check('allmulti' not in cli.output()[start:],
+            'TAB does not offer testpmd commands we have not')
+    cli.cmd('\x15', eol='\r')
+    out = cli.cmd('set allmulti all on', eol='\r')
+    h.check("'set allmulti' is not supported by vhp-testpmd: vhost ports "
+            "are always promiscuous" in out,
+            'on a terminal: not supported, and why')
+    start = len(cli.output())
+    cli.write('\x1b[A\r')         # up: the same line again
+    cli.wait_text("'set allmulti' is not supported", 10, start)
+    h.check(True, 'the refused line is in the history')
+    start = len(cli.output())
     peer = h.track(h.peer(path))
     peer.wait_prompt()
     cli.wait_text('link up', 30, start)
