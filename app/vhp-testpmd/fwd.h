@@ -97,6 +97,8 @@ struct fwd_engine {
 	 * RX-dropped of the forward statistics).
 	 */
 	uint64_t (*rx_dropped)(uint16_t port_id);
+	/** Optional: the engine's counters count from now (main lcore). */
+	void (*rebase)(void);
 };
 
 /** Find an engine by name. @return the engine or NULL. */

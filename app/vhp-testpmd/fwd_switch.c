@@ -47,6 +47,8 @@ struct switch_txbuf {
 static struct mac_slot mac_table[VHP_SWITCH_MAC_TABLE_SIZE]
 	__rte_cache_aligned;
 static struct switch_counters counters;
+/* The counters at the last rebase ("clear port/fwd stats"): main lcore. */
+static struct switch_counters counters_base;
 /* Used by the one forwarding lcore only (fwd_switch.h: one lcore). */
 static struct switch_txbuf txbuf[VHP_APP_MAX_PORTS];
 static struct vhp_app_port *sw_ports[VHP_APP_MAX_PORTS];
@@ -331,6 +333,7 @@ fwd_switch_setup(const struct app_config *cfg)
 	memset(mac_table, 0, sizeof(mac_table));
 	statics_apply();
 	memset(&counters, 0, sizeof(counters));
+	memset(&counters_base, 0, sizeof(counters_base));
 	return 0;
 }
 
@@ -338,6 +341,7 @@ void
 fwd_switch_begin(void)
 {
 	memset(&counters, 0, sizeof(counters));
+	memset(&counters_base, 0, sizeof(counters_base));
 }
 
 int
@@ -569,14 +573,12 @@ vhp_switch_mac_table_dump(FILE *f)
 	fflush(f);
 }
 
-int
-vhp_switch_port_stats_get(uint16_t port_id, struct vhp_switch_port_stats *st)
+/* The counters as the lcore wrote them. */
+static void
+port_raw(uint16_t port_id, struct vhp_switch_port_stats *st)
 {
-	const struct vhp_switch_port_stats *c;
+	const struct vhp_switch_port_stats *c = &counters.port[port_id];
 
-	if (port_id >= VHP_APP_MAX_PORTS)
-		return -EINVAL;
-	c = &counters.port[port_id];
 	st->rx = fwd_counter_read(&c->rx);
 	st->forwarded = fwd_counter_read(&c->forwarded);
 	st->flooded = fwd_counter_read(&c->flooded);
@@ -584,11 +586,10 @@ vhp_switch_port_stats_get(uint16_t port_id, struct vhp_switch_port_stats *st)
 	st->dropped = fwd_counter_read(&c->dropped);
 	st->tx = fwd_counter_read(&c->tx);
 	st->tx_dropped = fwd_counter_read(&c->tx_dropped);
-	return 0;
 }
 
-void
-vhp_switch_table_stats_get(struct vhp_switch_table_stats *st)
+static void
+table_raw(struct vhp_switch_table_stats *st)
 {
 	const struct vhp_switch_table_stats *c = &counters.table;
 
@@ -596,6 +597,47 @@ vhp_switch_table_stats_get(struct vhp_switch_table_stats *st)
 	st->moved = fwd_counter_read(&c->moved);
 	st->aged = fwd_counter_read(&c->aged);
 	st->table_full = fwd_counter_read(&c->table_full);
+}
+
+int
+vhp_switch_port_stats_get(uint16_t port_id, struct vhp_switch_port_stats *st)
+{
+	const struct vhp_switch_port_stats *b;
+
+	if (port_id >= VHP_APP_MAX_PORTS)
+		return -EINVAL;
+	port_raw(port_id, st);
+	b = &counters_base.port[port_id];
+	st->rx -= b->rx;
+	st->forwarded -= b->forwarded;
+	st->flooded -= b->flooded;
+	st->filtered -= b->filtered;
+	st->dropped -= b->dropped;
+	st->tx -= b->tx;
+	st->tx_dropped -= b->tx_dropped;
+	return 0;
+}
+
+void
+vhp_switch_table_stats_get(struct vhp_switch_table_stats *st)
+{
+	const struct vhp_switch_table_stats *b = &counters_base.table;
+
+	table_raw(st);
+	st->learned -= b->learned;
+	st->moved -= b->moved;
+	st->aged -= b->aged;
+	st->table_full -= b->table_full;
+}
+
+void
+fwd_switch_rebase(void)
+{
+	uint16_t p;
+
+	for (p = 0; p < VHP_APP_MAX_PORTS; p++)
+		port_raw(p, &counters_base.port[p]);
+	table_raw(&counters_base.table);
 }
 
 uint64_t

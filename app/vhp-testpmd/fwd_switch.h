@@ -129,13 +129,15 @@ int vhp_switch_mac_static_add(const struct rte_ether_addr *mac,
 int vhp_switch_mac_static_del(const struct rte_ether_addr *mac);
 
 /**
- * Read the switch counters of port @p port_id since forwarding started.
+ * Read the switch counters of port @p port_id since forwarding started
+ * or the last fwd_switch_rebase().
  * @return 0, or -EINVAL for a bad port id.
  */
 int vhp_switch_port_stats_get(uint16_t port_id,
 			      struct vhp_switch_port_stats *st);
 
-/** Read the MAC table counters since forwarding started. */
+/** Read the MAC table counters since forwarding started or the last
+ * fwd_switch_rebase(). */
 void vhp_switch_table_stats_get(struct vhp_switch_table_stats *st);
 
 /**
@@ -146,6 +148,12 @@ int fwd_switch_setup(const struct app_config *cfg);
 
 /** Zero the counters (fwd_start()). */
 void fwd_switch_begin(void);
+
+/**
+ * The counters read from now on count from here ("clear port stats",
+ * "clear fwd stats"); the lcore's own counters are not written.
+ */
+void fwd_switch_rebase(void);
 
 /**
  * One switch burst: receive on the stream's RX queue, learn, and send

@@ -61,10 +61,13 @@ stats_fwd_begin(void)
 void
 stats_fwd_rebase(void)
 {
+	const struct fwd_engine *e = fwd_engine();
 	const struct fwd_stream *fs;
 	unsigned int s;
 	uint16_t i;
 
+	if (e != NULL && e->rebase != NULL)
+		e->rebase();
 	for (i = 0; i < vhp_app_nb_ports(); i++) {
 		vhp_app_port_stats_get(vhp_app_port_get(i), &base.port[i]);
 		base.fwd_dropped[i] = fwd_port_dropped(i);

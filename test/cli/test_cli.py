@@ -603,6 +603,26 @@ def mode_switch():
           (num(blk, 'RX-dropped'), sw_drop))
     h.check(sw_drop > 0 and num(blk, 'RX-dropped') == sw_drop,
             'stop: RX-dropped includes what the switch dropped')
+    # Again, with clear port stats between two rounds: the switch's
+    # counters count from the clear like the rest.
+    cli.cmd('start')
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    peer.stop_fwd()
+    settle(cli)
+    cli.cmd('clear port stats all')
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    peer.stop_fwd()
+    st = settle(cli)
+    out = cli.cmd('stop')
+    blk = fwd_port_block(out)
+    m = re.search(r'port 0\s+RX (\d+) .*filtered (\d+)\s+dropped (\d+)', out)
+    h.check(m is not None and int(m.group(1)) == num(st, 'RX-packets') and
+            int(m.group(2)) + int(m.group(3)) == num(blk, 'RX-dropped'),
+            'after clear port stats: the switch line and RX-dropped count '
+            'from the clear (switch RX %s, port RX %d)' %
+            (m.group(1) if m else None, num(st, 'RX-packets')))
     out = cli.cmd('mac table del 02:00:00:00:00:aa')
     h.check('removed' in out, 'mac table del')
     h.check('02:00:00:00:00:AA' not in cli.cmd('show mac table').upper(),
