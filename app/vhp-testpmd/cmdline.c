@@ -8,36 +8,75 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
 #include <cmdline_parse_num.h>
 #include <cmdline_parse_string.h>
+#include <cmdline_rdline.h>
 #include <cmdline_socket.h>
 #include <rte_common.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "cmdline_cli.h"
 #include "cmdline_idle.h"
+#include "cmdline_int.h"
 #include "cmdline_show.h"
+#include "event.h"
 #include "fwd.h"
 #include "fwd_switch.h"
 #include "pool.h"
 #include "stats.h"
 #include "telemetry.h"
+#include "vhost/vhost_port.h"
 
 /** Longest command word the engine token accepts. */
 #define CLI_WORD_MAX	64
 
 static struct app_config *cli_cfg;
 static bool cli_quit;
+static unsigned int cli_verbose;
+
+void
+cli_quiet_init(void)
+{
+	int t = rte_log_register("lib.vhostpath");
+
+	cli_verbose = 0;
+	/* The library's trace stays as --log-level set it, if it did. */
+	if (t < 0 || rte_log_get_level(t) == RTE_LOG_INFO)
+		cli_verbose_set(0);
+	else
+		vhp_app_verbose_set(0);
+}
 
 void
 cli_init(struct app_config *cfg)
 {
 	cli_cfg = cfg;
+	vhp_switch_mac_age_set(cfg->mac_age);
+}
+
+struct app_config *
+cli_config(void)
+{
+	return cli_cfg;
+}
+
+bool
+cli_port_forwarded(uint16_t port_id)
+{
+	const struct fwd_stream *fs;
+	unsigned int i;
+
+	for (i = 0; (fs = fwd_stream_get(i)) != NULL; i++)
+		if (fs->rx_port->id == port_id || fs->tx_port->id == port_id)
+			return true;
+	return false;
 }
 
 bool
@@ -46,8 +85,7 @@ cli_quit_requested(void)
 	return cli_quit;
 }
 
-/* Parse "all" or a port id into [*first, *last]; message on error. */
-static int
+int
 cli_ports(const char *arg, uint16_t *first, uint16_t *last)
 {
 	uint16_t n = vhp_app_nb_ports();
@@ -72,7 +110,7 @@ cli_ports(const char *arg, uint16_t *first, uint16_t *last)
 	return 0;
 }
 
-static bool
+bool
 cli_stopped_or_say(void)
 {
 	if (!fwd_running())
@@ -82,8 +120,7 @@ cli_stopped_or_say(void)
 	return false;
 }
 
-/* Rebuild streams from cli_cfg (forwarding stopped). */
-static int
+int
 cli_reconfigure(void)
 {
 	int ret;
@@ -237,34 +274,6 @@ static struct cmdline_token_ops engine_tok_ops = {
 
 /* ------------------------------------------------------------------ */
 /* Results of the commands (one structure per word layout).            */
-
-struct res_w1 {
-	cmdline_fixed_string_t w1;
-};
-
-struct res_w2 {
-	cmdline_fixed_string_t w1;
-	cmdline_fixed_string_t w2;
-};
-
-struct res_w3 {
-	cmdline_fixed_string_t w1;
-	cmdline_fixed_string_t w2;
-	cmdline_fixed_string_t w3;
-};
-
-struct res_w4 {
-	cmdline_fixed_string_t w1;
-	cmdline_fixed_string_t w2;
-	cmdline_fixed_string_t w3;
-	cmdline_fixed_string_t w4;
-};
-
-struct res_num {
-	cmdline_fixed_string_t w1;
-	cmdline_fixed_string_t w2;
-	uint32_t n;
-};
 
 struct res_engine {
 	cmdline_fixed_string_t w1;
@@ -508,7 +517,7 @@ cmd_mac_table_cb(void *res, struct cmdline *cl, void *data)
 		printf("Please stop forwarding first: the switch lcore owns "
 		       "the MAC table while it runs\n");
 	} else {
-		printf("MAC table cleared\n");
+		printf("MAC table cleared (static entries kept)\n");
 	}
 	fflush(stdout);
 }
@@ -562,10 +571,32 @@ cmd_clear_port_stats_cb(void *res, struct cmdline *cl, void *data)
 
 	RTE_SET_USED(cl);
 	RTE_SET_USED(data);
+	uint16_t first, last;
+
+	if (cli_ports(r->w4, &first, &last) != 0) {
+		fflush(stdout);
+		return;
+	}
 	for_ports(r->w4, cli_clear_port_stats);
-	/* Forward statistics count from the cleared counters. */
+	/* One base: forward statistics count from the cleared counters. */
+	stats_fwd_rebase();
+}
+
+/*
+ * True when forwarding may go on while ports [first, last] stop or start:
+ * no stream uses them (e.g. attached while forwarding).
+ */
+static bool
+port_stop_unused(uint16_t first, uint16_t last)
+{
+	uint16_t i;
+
 	if (!fwd_running())
-		stats_fwd_begin();
+		return false;
+	for (i = first; i <= last; i++)
+		if (cli_port_forwarded(i))
+			return false;
+	return true;
 }
 
 static void
@@ -576,7 +607,8 @@ cmd_port_stop_cb(void *res, struct cmdline *cl, void *data)
 
 	RTE_SET_USED(cl);
 	RTE_SET_USED(data);
-	if (cli_stopped_or_say() && cli_ports(r->w3, &first, &last) == 0) {
+	if (cli_ports(r->w3, &first, &last) == 0 &&
+	    (port_stop_unused(first, last) || cli_stopped_or_say())) {
 		printf("Stopping ports...\n");
 		app_state_lock();
 		for (i = first; i <= last; i++)
@@ -596,7 +628,8 @@ cmd_port_start_cb(void *res, struct cmdline *cl, void *data)
 
 	RTE_SET_USED(cl);
 	RTE_SET_USED(data);
-	if (cli_stopped_or_say() && cli_ports(r->w3, &first, &last) == 0) {
+	if (cli_ports(r->w3, &first, &last) == 0 &&
+	    (port_stop_unused(first, last) || cli_stopped_or_say())) {
 		app_state_lock();
 		for (i = first; i <= last && ret == 0; i++)
 			ret = vhp_app_port_start(vhp_app_port_get(i));
@@ -641,21 +674,237 @@ cmd_show_vhost_stats_cb(void *res, struct cmdline *cl, void *data)
 }
 
 static void
-cmd_quit_cb(void *res, struct cmdline *cl, void *data)
+cmd_fwd_stats_cb(void *res, struct cmdline *cl, void *data)
 {
+	struct res_w4 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (strcmp(r->w1, "show") == 0) {
+		stats_fwd_show(stdout);
+	} else {
+		stats_fwd_rebase();
+		printf("\n  Forward statistics cleared (they count from "
+		       "now)\n");
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_show_config_rxtx_cb(void *res, struct cmdline *cl, void *data)
+{
+	const struct fwd_engine *e = fwd_engine();
+	struct vhp_app_port *port;
+	uint16_t i;
+
 	RTE_SET_USED(res);
 	RTE_SET_USED(cl);
 	RTE_SET_USED(data);
+	printf("  %s packet forwarding packets/burst=%u\n",
+	       e != NULL ? e->name : "no", cli_cfg->burst);
+	printf("  nb forwarding cores=%u - nb forwarding ports=%u\n",
+	       cli_cfg->nb_cores, vhp_app_nb_ports());
+	printf("  txpkts=%u tx-retry=%u mbufs per pool=%u mbuf size=%u\n",
+	       cli_cfg->txpkts, cli_cfg->tx_retry,
+	       cli_cfg->nb_mbufs != 0 ? cli_cfg->nb_mbufs :
+	       VHP_APP_POOL_DEFAULT_MBUFS, cli_cfg->mbuf_size != 0 ?
+	       cli_cfg->mbuf_size : VHP_APP_POOL_DEFAULT_MBUF_SIZE);
+	for (i = 0; i < vhp_app_nb_ports(); i++) {
+		port = vhp_app_port_get(i);
+		printf("  port %u (%s): RX queue number: %u Tx queue number: "
+		       "%u\n", i, port->driver->name, port->nb_rxq,
+		       port->nb_txq);
+		if (port->driver == &vhp_vhost_driver)
+			printf("    ring sizes and offloads are the front-end's"
+			       " choice: see 'show vhost %u'\n", i);
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_set_verbose_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_num *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	printf("Change verbose level from %u to %u\n", cli_verbose, r->n);
+	cli_verbose = r->n;
+	cli_verbose_set(r->n);
+	printf("  %s\n", r->n == 0 ? "one line per link event" : r->n == 1 ?
+	       "link events, vring state changes and the vhost-user "
+	       "protocol trace" : "all that and the library's debug "
+	       "messages");
+	fflush(stdout);
+}
+
+/* A log level name (emerg..debug) or number 1..8; 0 when bad. */
+static uint32_t
+log_level_parse(const char *s)
+{
+	static const char *const names[] = { "emerg", "alert", "crit",
+		"err", "warning", "notice", "info", "debug" };
+	unsigned long n;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(names); i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return i + 1;
+	if (vhp_app_parse_uint(s, RTE_LOG_EMERG, RTE_LOG_DEBUG, &n) == 0)
+		return (uint32_t)n;
+	return 0;
+}
+
+static void
+cmd_set_log_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w4 *r = res;
+	uint32_t level = log_level_parse(r->w4);
+	int ret;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (level == 0) {
+		printf("Invalid log level '%s': expected emerg, alert, crit, "
+		       "err, warning, notice, info, debug or 1..8\n", r->w4);
+	} else if (strcmp(r->w3, "global") == 0) {
+		rte_log_set_global_level(level);
+		printf("Global log level set to %s\n", r->w4);
+	} else {
+		ret = rte_log_set_level_pattern(r->w3, level);
+		if (ret != 0)
+			printf("Cannot set log level of '%s': %s\n", r->w3,
+			       strerror(-ret));
+		else
+			printf("Log level of '%s' set to %s (e.g. "
+			       "lib.vhostpath, lib.vhostpath.*, pmd.*)\n",
+			       r->w3, r->w4);
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_set_xstats_hide_zero_cb(void *res, struct cmdline *cl, void *data)
+{
+	struct res_w3 *r = res;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	cli_xstats_hide_zero_set(strcmp(r->w3, "on") == 0);
+	printf("xstats-hide-zero %s\n", r->w3);
+	fflush(stdout);
+}
+
+/* dpdk-testpmd commands vhp-testpmd has not, and why. */
+static const struct {
+	const char *words;	/* first words, space separated */
+	const char *why;
+} unsupported[] = {
+	{ "flow", "vhost-user ports have no flow engine (rte_flow needs "
+	  "NIC hardware)" },
+	{ "vlan", "VLAN filtering and stripping are NIC offloads; frames "
+	  "pass with their tags" },
+	{ "rx_vlan", "VLAN offloads are NIC hardware features" },
+	{ "tx_vlan", "VLAN insertion is a NIC offload" },
+	{ "csum", "checksum offloads are negotiated with the guest "
+	  "(features-off=... on --vhost), not set per port" },
+	{ "tso", "TSO is negotiated with the guest (HOST_TSO4/6, "
+	  "GUEST_TSO4/6); vhost ports segment in software when needed" },
+	{ "gso", "segmentation follows the guest's features (see tso)" },
+	{ "gro", "no GRO engine: the guest's MRG_RXBUF takes large frames" },
+	{ "ptype", "packet types are not parsed by the vhost driver" },
+	{ "mcast_addr", "vhost ports are always promiscuous: every frame "
+	  "the guest sends is received" },
+	{ "set allmulti", "vhost ports are always promiscuous" },
+	{ "set flow_ctrl", "a virtio ring has no pause frames" },
+	{ "set link-up", "the link follows the front-end's DRIVER_OK "
+	  "status (port stop/start closes and opens the socket)" },
+	{ "set link-down", "the link follows the front-end (port stop "
+	  "closes the socket)" },
+	{ "set stat_qmap", "every queue has its own counters (show port "
+	  "xstats)" },
+	{ "set portlist", "every port forwards; pairs are 0<->1, 2<->3" },
+	{ "set corelist", "forwarding lcores are the EAL workers (-l), "
+	  "see set nbcore" },
+	{ "set coremask", "forwarding lcores are the EAL workers (-l)" },
+	{ "set portmask", "every port forwards" },
+	{ "set numa", "a port's mbufs come from the node of its polling "
+	  "lcore" },
+	{ "set rxpkts", "received frames are sized by the guest" },
+	{ "set txsplit", "txonly frames are one segment" },
+	{ "set bonding", "no bonding driver" },
+	{ "set vf", "no virtual functions on vhost ports" },
+	{ "port config", "queues are set by --vhost queues=N; rings, MTU "
+	  "and offloads by the front-end" },
+	{ "port reset", "use port stop P and port start P" },
+	{ "port close", "use port stop P, then port detach P" },
+	{ "show port rss-hash", "no RSS: the guest picks the queue" },
+	{ "show port fec", "no forward error correction on a virtio ring" },
+	{ "show port cap", "vhost capabilities are the negotiated features:"
+	  " show vhost P" },
+	{ "show rxq", "ring state of each queue: show vhost P" },
+	{ "show txq", "ring state of each queue: show vhost P" },
+	{ "show device", "devices are the ports: show port summary all" },
+	{ "show bonding", "no bonding driver" },
+};
+
+/*
+ * If the line being entered is a dpdk-testpmd command we have not, say so
+ * and why, and empty the line (it is kept in the history). Checked before
+ * the command parser sees the line, so these commands never show up in
+ * TAB completion.
+ */
+static bool
+cli_unsupported_line(struct cmdline *cl)
+{
+	struct rdline *rdl = cmdline_get_rdline(cl);
+	const char *line = rdline_get_buffer(rdl), *p, *w;
+	unsigned int i;
+	size_t len;
+
+	if (line == NULL)
+		return false;
+	for (i = 0; i < RTE_DIM(unsupported); i++) {
+		/* Each word of the entry, in order, spaces between. */
+		p = line;
+		for (w = unsupported[i].words; *w != '\0'; w += len) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			while (*w == ' ')
+				w++;
+			len = strcspn(w, " ");
+			if (strncmp(p, w, len) != 0 ||
+			    (p[len] != '\0' && p[len] != ' ' &&
+			     p[len] != '\t' && p[len] != '\n' &&
+			     p[len] != '\r'))
+				break;
+			p += len;
+		}
+		if (*w != '\0')
+			continue;
+		rdline_add_history(rdl, line);
+		printf("\n'%s' is not supported by vhp-testpmd: %s",
+		       unsupported[i].words, unsupported[i].why);
+		fflush(stdout);
+		rdline_reset(rdl);
+		return true;
+	}
+	return false;
+}
+
+static void
+cmd_quit_cb(void *res, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(res);
+	RTE_SET_USED(data);
 	cli_quit = true;
+	cmdline_quit(cl);	/* no new prompt after quit */
 }
 
 static void cmd_help_cb(void *res, struct cmdline *cl, void *data);
 
 /* ------------------------------------------------------------------ */
 /* Instructions. help_str is "SYNTAX: description".                    */
-
-#define STR_TOK(res, field, str) \
-	TOKEN_STRING_INITIALIZER(struct res, field, str)
 
 /* start */
 static cmdline_parse_token_string_t t_start =
@@ -761,7 +1010,7 @@ static cmdline_parse_inst_t cmd_set_record_cycles = {
 static cmdline_parse_token_string_t t_set4 = STR_TOK(res_w4, w1, "set");
 static cmdline_parse_token_string_t t_promisc =
 	STR_TOK(res_w4, w2, "promisc");
-static cmdline_parse_token_string_t t_any4_3 = STR_TOK(res_w4, w3, NULL);
+static cli_port_token_t t_any4_3 = PORT_TOK(res_w4, w3);
 static cmdline_parse_token_string_t t_onoff4 = STR_TOK(res_w4, w4, "on#off");
 static cmdline_parse_inst_t cmd_set_promisc = {
 	.f = cmd_set_promisc_cb,
@@ -799,7 +1048,7 @@ static cmdline_parse_inst_t cmd_mac_table = {
 /* show port info|stats|xstats all|P, clear port stats all|P */
 static cmdline_parse_token_string_t t_show4 = STR_TOK(res_w4, w1, "show");
 static cmdline_parse_token_string_t t_port4 = STR_TOK(res_w4, w2, "port");
-static cmdline_parse_token_string_t t_any4 = STR_TOK(res_w4, w4, NULL);
+static cli_port_token_t t_any4 = PORT_TOK(res_w4, w4);
 static cmdline_parse_token_string_t t_info = STR_TOK(res_w4, w3, "info");
 static cmdline_parse_token_string_t t_stats4 = STR_TOK(res_w4, w3, "stats");
 static cmdline_parse_token_string_t t_xstats = STR_TOK(res_w4, w3, "xstats");
@@ -840,19 +1089,20 @@ static cmdline_parse_inst_t cmd_clear_port_stats = {
 static cmdline_parse_token_string_t t_port3 = STR_TOK(res_w3, w1, "port");
 static cmdline_parse_token_string_t t_pstop = STR_TOK(res_w3, w2, "stop");
 static cmdline_parse_token_string_t t_pstart = STR_TOK(res_w3, w2, "start");
+static cli_port_token_t t_port_arg3 = PORT_TOK(res_w3, w3);
 
 static cmdline_parse_inst_t cmd_port_stop = {
 	.f = cmd_port_stop_cb,
 	.help_str = "port stop all|P: close the port (a vhost port "
 		"disconnects and removes its socket)",
-	.tokens = { (void *)&t_port3, (void *)&t_pstop, (void *)&t_any3,
+	.tokens = { (void *)&t_port3, (void *)&t_pstop, (void *)&t_port_arg3,
 		    NULL },
 };
 
 static cmdline_parse_inst_t cmd_port_start = {
 	.f = cmd_port_start_cb,
 	.help_str = "port start all|P: open the port again",
-	.tokens = { (void *)&t_port3, (void *)&t_pstart, (void *)&t_any3,
+	.tokens = { (void *)&t_port3, (void *)&t_pstart, (void *)&t_port_arg3,
 		    NULL },
 };
 
@@ -862,7 +1112,7 @@ static cmdline_parse_inst_t cmd_show_vhost = {
 	.f = cmd_show_vhost_cb,
 	.help_str = "show vhost all|P: socket, mode, status, features, "
 		"ring format and vring indexes",
-	.tokens = { (void *)&t_show3, (void *)&t_vhost3, (void *)&t_any3,
+	.tokens = { (void *)&t_show3, (void *)&t_vhost3, (void *)&t_port_arg3,
 		    NULL },
 };
 
@@ -872,6 +1122,63 @@ static cmdline_parse_inst_t cmd_show_vhost_stats = {
 	.help_str = "show vhost stats all|P: counters of every vring",
 	.tokens = { (void *)&t_show4, (void *)&t_vhost4, (void *)&t_stats4,
 		    (void *)&t_any4, NULL },
+};
+
+/* show|clear fwd stats all */
+static cmdline_parse_token_string_t t_fs_w1 = STR_TOK(res_w4, w1, "show#clear");
+static cmdline_parse_token_string_t t_fs_fwd = STR_TOK(res_w4, w2, "fwd");
+static cmdline_parse_token_string_t t_fs_stats = STR_TOK(res_w4, w3, "stats");
+static cmdline_parse_token_string_t t_fs_all = STR_TOK(res_w4, w4, "all");
+static cmdline_parse_inst_t cmd_fwd_stats = {
+	.f = cmd_fwd_stats_cb,
+	.help_str = "show|clear fwd stats all: the forward statistics of "
+		"'stop' while forwarding runs, or count them from now",
+	.tokens = { (void *)&t_fs_w1, (void *)&t_fs_fwd, (void *)&t_fs_stats,
+		    (void *)&t_fs_all, NULL },
+};
+
+/* show config rxtx */
+static cmdline_parse_token_string_t t_cfg_rxtx = STR_TOK(res_w3, w3, "rxtx");
+static cmdline_parse_inst_t cmd_show_config_rxtx = {
+	.f = cmd_show_config_rxtx_cb,
+	.help_str = "show config rxtx: burst, cores, mbufs and the queues "
+		"of each port",
+	.tokens = { (void *)&t_show3, (void *)&t_config, (void *)&t_cfg_rxtx,
+		    NULL },
+};
+
+/* set verbose N */
+static cmdline_parse_token_string_t t_verbose =
+	STR_TOK(res_num, w2, "verbose");
+static cmdline_parse_inst_t cmd_set_verbose = {
+	.f = cmd_set_verbose_cb,
+	.help_str = "set verbose N: 0 one line per link event (default "
+		"with -i), 1 + vring changes and protocol trace, 2 + debug",
+	.tokens = { (void *)&t_set_n, (void *)&t_verbose, (void *)&t_num,
+		    NULL },
+};
+
+/* set log TYPE|global LEVEL */
+static cmdline_parse_token_string_t t_log = STR_TOK(res_w4, w2, "log");
+static cmdline_parse_token_string_t t_log_type = STR_TOK(res_w4, w3, NULL);
+static cmdline_parse_token_string_t t_log_level = STR_TOK(res_w4, w4, NULL);
+static cmdline_parse_inst_t cmd_set_log = {
+	.f = cmd_set_log_cb,
+	.help_str = "set log global|TYPE LEVEL: EAL log level of a type "
+		"pattern (lib.vhostpath, pmd.*) or of all",
+	.tokens = { (void *)&t_set4, (void *)&t_log, (void *)&t_log_type,
+		    (void *)&t_log_level, NULL },
+};
+
+/* set xstats-hide-zero on|off */
+static cmdline_parse_token_string_t t_xhz =
+	STR_TOK(res_w3, w2, "xstats-hide-zero");
+static cmdline_parse_inst_t cmd_set_xstats_hide_zero = {
+	.f = cmd_set_xstats_hide_zero_cb,
+	.help_str = "set xstats-hide-zero on|off: leave zero counters out "
+		"of show port xstats",
+	.tokens = { (void *)&t_set3, (void *)&t_xhz, (void *)&t_onoff3,
+		    NULL },
 };
 
 /* quit, help */
@@ -913,6 +1220,18 @@ static cmdline_parse_ctx_t cli_ctx[] = {
 	&cmd_set_idle_mode,
 	&cmd_set_idle_mode_n,
 	&cmd_show_idle,
+	&cmd_fwd_stats,
+	&cmd_show_config_rxtx,
+	&cmd_show_port_summary,
+	&cmd_set_verbose,
+	&cmd_set_log,
+	&cmd_set_xstats_hide_zero,
+	&cmd_set_eth_peer,
+	&cmd_mac_addr_set,
+	&cmd_port_attach,
+	&cmd_port_detach,
+	&cmd_mac_table_add,
+	&cmd_mac_table_del,
 	&cmd_quit,
 	&cmd_help,
 	NULL,
@@ -927,6 +1246,8 @@ cli_list_commands(FILE *f)
 
 	for (i = 0; cli_ctx[i] != NULL; i++) {
 		h = cli_ctx[i]->help_str;
+		if (h == NULL)
+			continue;	/* not a command of ours */
 		colon = strstr(h, ": ");
 		fprintf(f, "%.*s\n", colon != NULL ? (int)(colon - h) :
 			(int)strlen(h), h);
@@ -946,6 +1267,8 @@ cmd_help_cb(void *res, struct cmdline *cl, void *data)
 	       "history):\n\n");
 	for (i = 0; cli_ctx[i] != NULL; i++) {
 		h = cli_ctx[i]->help_str;
+		if (h == NULL)
+			continue;
 		colon = strstr(h, ": ");
 		if (colon == NULL)
 			printf("  %s\n", h);
@@ -971,12 +1294,15 @@ cli_loop(struct cmdline *cl, int fd, cli_tick_t tick, void *arg)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[256], last = '\n';
+	bool tty = isatty(fd) != 0;
 	ssize_t n, i;
 	int ret;
 
 	while (!cli_quit) {
 		if (tick != NULL && !tick(arg))
 			return 0;
+		/* Events and log lines of other threads, between keys. */
+		cli_async_drain(cl, tty);
 		ret = poll(&pfd, 1, 100);
 		if (ret < 0 && errno != EINTR)
 			return -errno;
@@ -1000,6 +1326,10 @@ cli_loop(struct cmdline *cl, int fd, cli_tick_t tick, void *arg)
 				cli_quit = true;
 				break;
 			}
+			/* A testpmd command we have not: say why, empty the
+			 * line; the newline then shows a new prompt. */
+			if (buf[i] == '\n' || buf[i] == '\r')
+				cli_unsupported_line(cl);
 			/* Ctrl-D on an empty line: cmdline says end. */
 			if (cmdline_in(cl, &buf[i], 1) < 0) {
 				cli_quit = true;
@@ -1053,7 +1383,9 @@ cli_run_stdin(cli_tick_t tick, void *arg)
 		printf("error: cannot create the command line\n");
 		return -ENOMEM;
 	}
+	cli_async_begin();
 	ret = cli_loop(cl, STDIN_FILENO, tick, arg);
+	cli_async_end(cl);
 	printf("\n");
 	fflush(stdout);
 	cmdline_stdin_exit(cl);

@@ -39,6 +39,13 @@ typedef bool (*cli_tick_t)(void *arg);
 void cli_init(struct app_config *cfg);
 
 /**
+ * Quiet port events for a prompt (-i): one line per link event, the
+ * library's protocol trace off unless --log-level set it ("set verbose"
+ * and "set log" bring it back at runtime). Call before the ports start.
+ */
+void cli_quiet_init(void);
+
+/**
  * Run the commands of @p path, one per line, echoing each after the
  * prompt. Returns at the end of the file, on "quit" (cli_quit_requested()
  * then says so) or when @p tick returns false.

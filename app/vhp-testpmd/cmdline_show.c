@@ -15,6 +15,7 @@
 #include "cmdline_show.h"
 #include "fwd.h"
 #include "vhost/vhost_port.h"
+#include "xstats.h"
 
 /* Counters and TSC of the last "show port stats", per port. */
 static struct vhp_app_port_stats show_prev[VHP_APP_MAX_PORTS];
@@ -138,90 +139,27 @@ cli_clear_port_stats(FILE *f, struct vhp_app_port *port)
 	fprintf(f, "\n  NIC statistics for port %u cleared\n", port->id);
 }
 
-static void
-xstat(FILE *f, const char *name, uint64_t v)
+static bool xstats_hide_zero;
+
+void
+cli_xstats_hide_zero_set(bool on)
 {
-	fprintf(f, "%s: %" PRIu64 "\n", name, v);
+	xstats_hide_zero = on;
 }
 
-static void
-xstat_q(FILE *f, const char *fmt, unsigned int q, uint64_t v)
+static int
+xstat_print(void *arg, const char *name, uint64_t v)
 {
-	char name[64];
-
-	snprintf(name, sizeof(name), fmt, q);
-	xstat(f, name, v);
-}
-
-static void
-xstats_vhost(FILE *f, struct vhp_port *vp, uint16_t nb_vrings)
-{
-	struct vhp_vring_stats vs;
-	struct vhp_port_info pi;
-	uint16_t v;
-
-	if (vhp_port_info_get(vp, &pi) == 0) {
-		xstat(f, "connections", pi.connections);
-		xstat(f, "protocol_errors", pi.errors);
-	}
-	for (v = 0; v < nb_vrings; v++) {
-		if (vhp_vring_stats_get(vp, v, &vs) != 0)
-			continue;
-		xstat_q(f, "vring%u_packets", v, vs.packets);
-		xstat_q(f, "vring%u_bytes", v, vs.bytes);
-		xstat_q(f, "vring%u_dropped", v, vs.dropped);
-		xstat_q(f, "vring%u_errors", v, vs.errors);
-		xstat_q(f, "vring%u_notifications", v, vs.notifications);
-		xstat_q(f, "vring%u_notifications_suppressed", v,
-			vs.notifications_suppressed);
-		xstat_q(f, "vring%u_kicks", v, vs.kicks);
-		xstat_q(f, "vring%u_error_bad_addr", v, vs.bad_addr);
-		xstat_q(f, "vring%u_error_bad_chain", v, vs.bad_chain);
-		xstat_q(f, "vring%u_error_bad_indirect", v, vs.bad_indirect);
-		xstat_q(f, "vring%u_error_bad_index", v, vs.bad_index);
-		xstat_q(f, "vring%u_error_bad_len", v, vs.bad_len);
-		xstat_q(f, "vring%u_error_bad_offload", v, vs.bad_offload);
-		xstat_q(f, "vring%u_alloc_failed", v, vs.alloc_failed);
-		xstat_q(f, "vring%u_times_broken", v, vs.broken);
-		xstat_q(f, "vring%u_call_failed", v, vs.call_failed);
-		xstat_q(f, "vring%u_resumed_from_ring", v, vs.resumed);
-	}
+	if (v != 0 || !xstats_hide_zero)
+		fprintf(arg, "%s: %" PRIu64 "\n", name, v);
+	return 0;
 }
 
 void
 cli_show_port_xstats(FILE *f, struct vhp_app_port *port)
 {
-	struct vhp_app_port_stats st;
-	struct vhp_port *vp = cli_vhost_port(port);
-	uint16_t q;
-
-	vhp_app_port_stats_get(port, &st);
 	fprintf(f, "###### NIC extended statistics for port %-2u\n", port->id);
-	xstat(f, "rx_good_packets", st.rx_packets);
-	xstat(f, "tx_good_packets", st.tx_packets);
-	xstat(f, "rx_good_bytes", st.rx_bytes);
-	xstat(f, "tx_good_bytes", st.tx_bytes);
-	xstat(f, "rx_dropped", st.rx_dropped);
-	xstat(f, "tx_dropped", st.tx_dropped);
-	xstat(f, "errors", st.errors);
-	xstat(f, "fwd_tx_dropped", fwd_port_dropped(port->id));
-	for (q = 0; q < st.nb_queues && q < VHP_APP_MAX_QUEUES; q++) {
-		const struct vhp_app_queue_stats *qs = &st.queue[q];
-
-		xstat_q(f, "rx_q%u_packets", q, qs->rx_packets);
-		xstat_q(f, "rx_q%u_bytes", q, qs->rx_bytes);
-		xstat_q(f, "rx_q%u_dropped", q, qs->rx_dropped);
-		xstat_q(f, "tx_q%u_packets", q, qs->tx_packets);
-		xstat_q(f, "tx_q%u_bytes", q, qs->tx_bytes);
-		xstat_q(f, "tx_q%u_dropped", q, qs->tx_dropped);
-		xstat_q(f, "q%u_errors", q, qs->errors);
-		xstat_q(f, "q%u_notifications", q, qs->notifications);
-		xstat_q(f, "q%u_notifications_suppressed", q,
-			qs->notifications_suppressed);
-		xstat_q(f, "q%u_kicks", q, qs->kicks);
-	}
-	if (vp != NULL)
-		xstats_vhost(f, vp, (uint16_t)(2 * port->nb_rxq));
+	app_xstats_foreach(port, APP_XSTATS_ALL, xstat_print, f);
 }
 
 static void

@@ -43,6 +43,9 @@ void cli_clear_port_stats(FILE *f, struct vhp_app_port *port);
 /** "show port xstats P": every counter of the port as "name: value". */
 void cli_show_port_xstats(FILE *f, struct vhp_app_port *port);
 
+/** "set xstats-hide-zero on|off": leave zero counters out of xstats. */
+void cli_xstats_hide_zero_set(bool on);
+
 /**
  * "show vhost P": socket, mode, connection, status, features, rings.
  * @return 0, or -ENOTSUP when the port is not a vhost port.

@@ -93,6 +93,14 @@ struct fwd_engine {
 	void (*show)(FILE *f);
 	/** Optional: extra top-level fields of the JSON statistics. */
 	void (*json)(struct vhp_json *w);
+	/**
+	 * Optional: frames received on port @p port_id since forwarding
+	 * started that the engine dropped (counted in the port's
+	 * RX-dropped of the forward statistics).
+	 */
+	uint64_t (*rx_dropped)(uint16_t port_id);
+	/** Optional: the engine's counters count from now (main lcore). */
+	void (*rebase)(void);
 };
 
 /** What one polling lcore does when idle (fwd_idle_lcore_get()). */

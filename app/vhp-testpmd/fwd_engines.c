@@ -193,7 +193,8 @@ static const struct fwd_engine fwd_engines[] = {
 	{ .name = "switch", .pkt_burst = fwd_switch_burst,
 	  .reflect = true, .max_lcores = 1, .setup = fwd_switch_setup,
 	  .begin = fwd_switch_begin, .show = fwd_switch_show,
-	  .json = fwd_switch_json },
+	  .json = fwd_switch_json, .rx_dropped = fwd_switch_rx_dropped,
+	  .rebase = fwd_switch_rebase },
 };
 
 const struct fwd_engine *

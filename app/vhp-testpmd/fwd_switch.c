@@ -21,6 +21,8 @@
 #define KEY_GROUP	(UINT64_C(1) << 40)
 /* Slots the sweep examines per burst. */
 #define SWEEP_SLOTS	4
+/* Last-seen time of a static entry: in the future, it never ages. */
+#define STATIC_MS	((UINT64_C(1) << 48) - 1)
 /* Longest interval between refreshes of a station's last-seen time. */
 #define REFRESH_MAX_MS	UINT64_C(1000)
 
@@ -45,14 +47,23 @@ struct switch_txbuf {
 static struct mac_slot mac_table[VHP_SWITCH_MAC_TABLE_SIZE]
 	__rte_cache_aligned;
 static struct switch_counters counters;
+/* The counters at the last rebase ("clear port/fwd stats"): main lcore. */
+static struct switch_counters counters_base;
 /* Used by the one forwarding lcore only (fwd_switch.h: one lcore). */
 static struct switch_txbuf txbuf[VHP_SWITCH_MAX_PORTS];
 static struct vhp_app_port *sw_ports[VHP_SWITCH_MAX_PORTS];
 static uint16_t sw_nb_ports;
 static uint32_t sweep_next;
-static uint64_t age_ms;		/* 0: no ageing */
+static uint64_t age_ms = (uint64_t)APP_DEFAULT_MAC_AGE * 1000; /* 0: none */
 static uint64_t refresh_ms = REFRESH_MAX_MS;
 static uint64_t tsc_per_ms;
+/* Static entries ("mac table add"), put back whenever the table is
+ * emptied; written only while no switch lcore runs. */
+static struct {
+	uint64_t key;
+	uint16_t port;
+} statics[VHP_SWITCH_MAX_STATIC];
+static unsigned int nb_statics;
 
 static inline uint64_t
 mac_key(const struct rte_ether_addr *a)
@@ -155,6 +166,8 @@ table_learn(uint64_t key, uint16_t port, uint64_t now)
 		s = &mac_table[(h + i) & MAC_MASK];
 		if (s->key == key) {
 			val = s->val;
+			if (unlikely(val_ms(val) == STATIC_MS))
+				return;		/* static: never moves */
 			if (val == 0 || val_port(val) != port) {
 				if (val != 0)
 					fwd_counter_add(&ts->moved, 1);
@@ -202,6 +215,99 @@ table_sweep(uint64_t now)
 	}
 }
 
+void
+vhp_switch_mac_age_set(uint32_t seconds)
+{
+	age_ms = (uint64_t)seconds * 1000;
+}
+
+/* True while a switch lcore owns the table. */
+static bool
+switch_running(void)
+{
+	return fwd_running() && fwd_engine() != NULL &&
+		fwd_engine()->pkt_burst == fwd_switch_burst;
+}
+
+/* Put a static entry in the table (no lcore runs). 0 or -ENOSPC. */
+static int
+static_put(uint64_t key, uint16_t port)
+{
+	uint32_t h = mac_hash(key), i;
+	struct mac_slot *s, *free_slot = NULL;
+	uint64_t now = now_ms();
+
+	for (i = 0; i < VHP_SWITCH_MAC_PROBE; i++) {
+		s = &mac_table[(h + i) & MAC_MASK];
+		if (s->key == key) {
+			free_slot = s;
+			break;
+		}
+		if (free_slot == NULL &&
+		    (s->key == 0 || !val_live(s->val, now)))
+			free_slot = s;
+	}
+	if (free_slot == NULL)
+		return -ENOSPC;
+	if (free_slot->key != key)
+		slot_clear(free_slot);
+	__atomic_store_n(&free_slot->val, val_make(STATIC_MS, port),
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&free_slot->key, key, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+statics_apply(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_statics; i++)
+		static_put(statics[i].key, statics[i].port);
+}
+
+int
+vhp_switch_mac_static_add(const struct rte_ether_addr *mac, uint16_t port)
+{
+	uint64_t key = mac_key(mac);
+	unsigned int i;
+
+	if (switch_running())
+		return -EBUSY;
+	if (key & KEY_GROUP)
+		return -EINVAL;
+	for (i = 0; i < nb_statics && statics[i].key != key; i++)
+		;
+	if (i == nb_statics && nb_statics == VHP_SWITCH_MAX_STATIC)
+		return -ENOSPC;
+	if (static_put(key, port) != 0)
+		return -ENOSPC;
+	statics[i].key = key;
+	statics[i].port = port;
+	if (i == nb_statics)
+		nb_statics++;
+	return 0;
+}
+
+int
+vhp_switch_mac_static_del(const struct rte_ether_addr *mac)
+{
+	uint64_t key = mac_key(mac);
+	uint32_t h = mac_hash(key), i;
+
+	if (switch_running())
+		return -EBUSY;
+	for (i = 0; i < nb_statics && statics[i].key != key; i++)
+		;
+	if (i == nb_statics)
+		return -ENOENT;
+	statics[i] = statics[--nb_statics];
+	for (i = 0; i < VHP_SWITCH_MAC_PROBE; i++)
+		if (mac_table[(h + i) & MAC_MASK].key == key)
+			slot_clear(&mac_table[(h + i) & MAC_MASK]);
+	return 0;
+}
+
 int
 fwd_switch_setup(const struct app_config *cfg)
 {
@@ -210,7 +316,7 @@ fwd_switch_setup(const struct app_config *cfg)
 	RTE_BUILD_BUG_ON(VHP_SWITCH_MAX_PORTS > 32);
 	RTE_BUILD_BUG_ON((VHP_SWITCH_MAC_TABLE_SIZE &
 			  (VHP_SWITCH_MAC_TABLE_SIZE - 1)) != 0);
-	age_ms = (uint64_t)cfg->mac_age * 1000;
+	vhp_switch_mac_age_set(cfg->mac_age);
 	refresh_ms = age_ms != 0 ? RTE_MIN(age_ms / 8, REFRESH_MAX_MS) :
 		REFRESH_MAX_MS;
 	if (refresh_ms == 0)
@@ -232,7 +338,9 @@ fwd_switch_setup(const struct app_config *cfg)
 		txbuf[p].n = 0;
 	sweep_next = 0;
 	memset(mac_table, 0, sizeof(mac_table));
+	statics_apply();
 	memset(&counters, 0, sizeof(counters));
+	memset(&counters_base, 0, sizeof(counters_base));
 	return 0;
 }
 
@@ -240,6 +348,7 @@ void
 fwd_switch_begin(void)
 {
 	memset(&counters, 0, sizeof(counters));
+	memset(&counters_base, 0, sizeof(counters_base));
 }
 
 int
@@ -247,10 +356,11 @@ vhp_switch_mac_table_flush(void)
 {
 	unsigned int i;
 
-	if (fwd_running())
+	if (switch_running())
 		return -EBUSY;
 	for (i = 0; i < VHP_SWITCH_MAC_TABLE_SIZE; i++)
 		slot_clear(&mac_table[i]);
+	statics_apply();
 	return 0;
 }
 
@@ -417,6 +527,7 @@ vhp_switch_mac_table_get(struct vhp_switch_mac_entry *entries,
 			continue;
 		key_mac(k1, &entries[n].mac);
 		entries[n].port = val_port(v);
+		entries[n].is_static = val_ms(v) == STATIC_MS;
 		entries[n].age_s = now >= val_ms(v) ?
 			(double)(now - val_ms(v)) / 1000.0 : 0.0;
 		n++;
@@ -452,8 +563,11 @@ vhp_switch_mac_table_dump(FILE *f)
 	fprintf(f, "  MAC address        Port  Age (s)\n");
 	for (i = 0; i < n; i++) {
 		rte_ether_format_addr(mac, sizeof(mac), &e[i].mac);
-		fprintf(f, "  %-17s  %4u  %7.0f\n", mac, e[i].port,
-			e[i].age_s);
+		if (e[i].is_static)
+			fprintf(f, "  %-17s  %4u   static\n", mac, e[i].port);
+		else
+			fprintf(f, "  %-17s  %4u  %7.0f\n", mac, e[i].port,
+				e[i].age_s);
 	}
 	fprintf(f, "  %u entr%s (of %u), ageing %" PRIu64 " s%s\n", n,
 		n == 1 ? "y" : "ies", VHP_SWITCH_MAC_TABLE_SIZE,
@@ -466,14 +580,12 @@ vhp_switch_mac_table_dump(FILE *f)
 	fflush(f);
 }
 
-int
-vhp_switch_port_stats_get(uint16_t port_id, struct vhp_switch_port_stats *st)
+/* The counters as the lcore wrote them. */
+static void
+port_raw(uint16_t port_id, struct vhp_switch_port_stats *st)
 {
-	const struct vhp_switch_port_stats *c;
+	const struct vhp_switch_port_stats *c = &counters.port[port_id];
 
-	if (port_id >= VHP_SWITCH_MAX_PORTS)
-		return -EINVAL;
-	c = &counters.port[port_id];
 	st->rx = fwd_counter_read(&c->rx);
 	st->forwarded = fwd_counter_read(&c->forwarded);
 	st->flooded = fwd_counter_read(&c->flooded);
@@ -481,11 +593,10 @@ vhp_switch_port_stats_get(uint16_t port_id, struct vhp_switch_port_stats *st)
 	st->dropped = fwd_counter_read(&c->dropped);
 	st->tx = fwd_counter_read(&c->tx);
 	st->tx_dropped = fwd_counter_read(&c->tx_dropped);
-	return 0;
 }
 
-void
-vhp_switch_table_stats_get(struct vhp_switch_table_stats *st)
+static void
+table_raw(struct vhp_switch_table_stats *st)
 {
 	const struct vhp_switch_table_stats *c = &counters.table;
 
@@ -493,6 +604,57 @@ vhp_switch_table_stats_get(struct vhp_switch_table_stats *st)
 	st->moved = fwd_counter_read(&c->moved);
 	st->aged = fwd_counter_read(&c->aged);
 	st->table_full = fwd_counter_read(&c->table_full);
+}
+
+int
+vhp_switch_port_stats_get(uint16_t port_id, struct vhp_switch_port_stats *st)
+{
+	const struct vhp_switch_port_stats *b;
+
+	if (port_id >= VHP_SWITCH_MAX_PORTS)
+		return -EINVAL;
+	port_raw(port_id, st);
+	b = &counters_base.port[port_id];
+	st->rx -= b->rx;
+	st->forwarded -= b->forwarded;
+	st->flooded -= b->flooded;
+	st->filtered -= b->filtered;
+	st->dropped -= b->dropped;
+	st->tx -= b->tx;
+	st->tx_dropped -= b->tx_dropped;
+	return 0;
+}
+
+void
+vhp_switch_table_stats_get(struct vhp_switch_table_stats *st)
+{
+	const struct vhp_switch_table_stats *b = &counters_base.table;
+
+	table_raw(st);
+	st->learned -= b->learned;
+	st->moved -= b->moved;
+	st->aged -= b->aged;
+	st->table_full -= b->table_full;
+}
+
+void
+fwd_switch_rebase(void)
+{
+	uint16_t p;
+
+	for (p = 0; p < VHP_SWITCH_MAX_PORTS; p++)
+		port_raw(p, &counters_base.port[p]);
+	table_raw(&counters_base.table);
+}
+
+uint64_t
+fwd_switch_rx_dropped(uint16_t port_id)
+{
+	struct vhp_switch_port_stats ps;
+
+	if (vhp_switch_port_stats_get(port_id, &ps) != 0)
+		return 0;
+	return ps.filtered + ps.dropped;
 }
 
 void

@@ -39,6 +39,7 @@
 #ifndef VHP_TESTPMD_FWD_SWITCH_H
 #define VHP_TESTPMD_FWD_SWITCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -57,12 +58,15 @@ extern "C" {
 #define VHP_SWITCH_MAX_PORTS		32
 /** Slots probed per MAC, from its hash. */
 #define VHP_SWITCH_MAC_PROBE		8
+/** Most static entries ("mac table add"). */
+#define VHP_SWITCH_MAX_STATIC		64
 
 /** One entry of the MAC table. */
 struct vhp_switch_mac_entry {
 	struct rte_ether_addr mac;	/**< station address */
 	uint16_t port;			/**< port it was last seen on */
 	double age_s;			/**< seconds since it was last seen */
+	bool is_static;			/**< added by "mac table add" */
 };
 
 /** Switch counters of one port. */
@@ -102,19 +106,40 @@ unsigned int vhp_switch_mac_table_get(struct vhp_switch_mac_entry *entries,
 void vhp_switch_mac_table_dump(FILE *f);
 
 /**
- * Empty the MAC table (e.g. "clear mac table").
- * @return 0, or -EBUSY while forwarding (the lcore owns the table).
+ * Empty the MAC table but its static entries (e.g. "clear mac table").
+ * @return 0, or -EBUSY while switch forwarding runs (its lcore owns the
+ * table).
  */
 int vhp_switch_mac_table_flush(void);
 
+/** Set the ageing time (--mac-age), seconds (0: never). */
+void vhp_switch_mac_age_set(uint32_t seconds);
+
 /**
- * Read the switch counters of port @p port_id since forwarding started.
+ * Add (or move) a static entry: frames to @p mac always go to @p port,
+ * the entry never ages and is never re-learned elsewhere; it survives
+ * "clear mac table" and mode changes.
+ * @return 0; -EBUSY while switch forwarding runs; -EINVAL for a group
+ * address; -ENOSPC when the static list or the MAC's slots are full.
+ */
+int vhp_switch_mac_static_add(const struct rte_ether_addr *mac,
+			      uint16_t port);
+
+/**
+ * Remove a static entry. @return 0, -ENOENT (not static) or -EBUSY.
+ */
+int vhp_switch_mac_static_del(const struct rte_ether_addr *mac);
+
+/**
+ * Read the switch counters of port @p port_id since forwarding started
+ * or the last fwd_switch_rebase().
  * @return 0, or -EINVAL for a bad port id.
  */
 int vhp_switch_port_stats_get(uint16_t port_id,
 			      struct vhp_switch_port_stats *st);
 
-/** Read the MAC table counters since forwarding started. */
+/** Read the MAC table counters since forwarding started or the last
+ * fwd_switch_rebase(). */
 void vhp_switch_table_stats_get(struct vhp_switch_table_stats *st);
 
 /**
@@ -127,11 +152,23 @@ int fwd_switch_setup(const struct app_config *cfg);
 void fwd_switch_begin(void);
 
 /**
+ * The counters read from now on count from here ("clear port stats",
+ * "clear fwd stats"); the lcore's own counters are not written.
+ */
+void fwd_switch_rebase(void);
+
+/**
  * One switch burst: receive on the stream's RX queue, learn, and send
  * every frame to its port(s).
  * @return packets received.
  */
 uint16_t fwd_switch_burst(struct fwd_stream *fs);
+
+/**
+ * Frames received on @p port_id the switch dropped: filtered (destination
+ * on the same port), runts, no port to send to.
+ */
+uint64_t fwd_switch_rx_dropped(uint16_t port_id);
 
 /** Print the per-port switch counters and the table counters. */
 void fwd_switch_show(FILE *f);

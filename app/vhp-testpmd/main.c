@@ -200,6 +200,8 @@ app_run(struct app_config *cfg)
 	int ret;
 
 	vhp_app_pool_config(cfg->nb_mbufs, cfg->mbuf_size);
+	if (cfg->interactive)
+		cli_quiet_init();
 	ret = app_ports_create(cfg);
 	if (ret == 0)
 		ret = fwd_idle_mode_set(cfg->idle_mode, cfg->idle_polls);
@@ -272,6 +274,14 @@ app_fd_limit_raise(void)
 		       (unsigned long long)rl.rlim_max, strerror(errno));
 }
 
+/* EAL's --help (before "--") prints its options, then ours. */
+static void
+app_usage_hook(const char *prog)
+{
+	printf("\n");
+	app_usage(stdout, prog);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -288,6 +298,7 @@ main(int argc, char **argv)
 		cli_list_commands(stdout);
 		return EXIT_SUCCESS;
 	}
+	rte_set_application_usage_hook(app_usage_hook);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "error: EAL initialisation failed: %s\n",

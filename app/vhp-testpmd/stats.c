@@ -15,31 +15,107 @@
 #include "port.h"
 #include "stats.h"
 
-/* Port counters at stats_fwd_begin(). */
-static struct vhp_app_port_stats fwd_base[VHP_APP_MAX_PORTS];
+/* Counters of one stream at the base. */
+struct stream_base {
+	uint64_t rx, tx, dropped, busy;
+};
+
+/*
+ * The one counting base of the forward statistics: every figure of
+ * "stop" and "show fwd stats" is a difference from here. Set when
+ * forwarding starts (stream and engine counters restart at 0) and by
+ * "clear port stats" / "clear fwd stats" (a snapshot of them all).
+ */
+static struct {
+	struct vhp_app_port_stats port[VHP_APP_MAX_PORTS];
+	uint64_t fwd_dropped[VHP_APP_MAX_PORTS];
+	uint64_t eng_dropped[VHP_APP_MAX_PORTS];
+	struct fwd_totals totals;
+	struct stream_base stream[FWD_MAX_STREAMS];
+} base;
 /* Port counters and TSC at the last periodic display. */
 static struct vhp_app_port_stats period_prev[VHP_APP_MAX_PORTS];
 static uint64_t period_prev_tsc;
+
+static uint64_t
+eng_dropped(uint16_t port_id)
+{
+	const struct fwd_engine *e = fwd_engine();
+
+	return e != NULL && e->rx_dropped != NULL ? e->rx_dropped(port_id) : 0;
+}
 
 void
 stats_fwd_begin(void)
 {
 	uint16_t i;
 
+	memset(&base, 0, sizeof(base));
 	for (i = 0; i < vhp_app_nb_ports(); i++) {
-		vhp_app_port_stats_get(vhp_app_port_get(i), &fwd_base[i]);
-		period_prev[i] = fwd_base[i];
+		vhp_app_port_stats_get(vhp_app_port_get(i), &base.port[i]);
+		period_prev[i] = base.port[i];
 	}
 	period_prev_tsc = rte_rdtsc();
 }
 
-static void
-stats_stream_show(FILE *f, const struct fwd_stream *fs)
+void
+stats_fwd_rebase(void)
 {
-	uint64_t rx = fwd_counter_read(&fs->rx_packets);
-	uint64_t tx = fwd_counter_read(&fs->tx_packets);
-	uint64_t drop = fwd_counter_read(&fs->fwd_dropped);
-	uint64_t busy = fwd_counter_read(&fs->busy_cycles);
+	const struct fwd_engine *e = fwd_engine();
+	const struct fwd_stream *fs;
+	unsigned int s;
+	uint16_t i;
+
+	if (e != NULL && e->rebase != NULL)
+		e->rebase();
+	for (i = 0; i < vhp_app_nb_ports(); i++) {
+		vhp_app_port_stats_get(vhp_app_port_get(i), &base.port[i]);
+		base.fwd_dropped[i] = fwd_port_dropped(i);
+		base.eng_dropped[i] = eng_dropped(i);
+	}
+	fwd_totals_get(&base.totals);
+	for (s = 0; s < fwd_nb_streams() && s < FWD_MAX_STREAMS; s++) {
+		fs = fwd_stream_get(s);
+		base.stream[s].rx = fwd_counter_read(&fs->rx_packets);
+		base.stream[s].tx = fwd_counter_read(&fs->tx_packets);
+		base.stream[s].dropped = fwd_counter_read(&fs->fwd_dropped);
+		base.stream[s].busy = fwd_counter_read(&fs->busy_cycles);
+	}
+}
+
+void
+stats_fwd_port_base(uint16_t port_id)
+{
+	if (port_id >= VHP_APP_MAX_PORTS || vhp_app_port_get(port_id) == NULL)
+		return;
+	vhp_app_port_stats_get(vhp_app_port_get(port_id), &base.port[port_id]);
+	base.fwd_dropped[port_id] = fwd_port_dropped(port_id);
+	base.eng_dropped[port_id] = eng_dropped(port_id);
+	period_prev[port_id] = base.port[port_id];
+}
+
+/* The forwarding totals since the base. */
+static void
+stats_totals(struct fwd_totals *t)
+{
+	fwd_totals_get(t);
+	t->rx_packets -= base.totals.rx_packets;
+	t->tx_packets -= base.totals.tx_packets;
+	t->fwd_dropped -= base.totals.fwd_dropped;
+	t->busy_cycles -= base.totals.busy_cycles;
+	t->fwd_packets -= base.totals.fwd_packets;
+	t->duration_s -= base.totals.duration_s;
+}
+
+static void
+stats_stream_show(FILE *f, unsigned int s)
+{
+	const struct fwd_stream *fs = fwd_stream_get(s);
+	const struct stream_base *b = &base.stream[s];
+	uint64_t rx = fwd_counter_read(&fs->rx_packets) - b->rx;
+	uint64_t tx = fwd_counter_read(&fs->tx_packets) - b->tx;
+	uint64_t drop = fwd_counter_read(&fs->fwd_dropped) - b->dropped;
+	uint64_t busy = fwd_counter_read(&fs->busy_cycles) - b->busy;
 
 	fprintf(f, "\n  ------- Forward Stats for RX Port=%2u/Queue=%2u -> "
 		"TX Port=%2u/Queue=%2u -------\n", fs->rx_port->id,
@@ -55,22 +131,25 @@ stats_stream_show(FILE *f, const struct fwd_stream *fs)
 void
 stats_fwd_show(FILE *f)
 {
+	const struct fwd_engine *e = fwd_engine();
 	struct vhp_app_port_stats st;
 	struct fwd_totals t;
 	uint64_t rx, rx_drop, tx, tx_drop;
 	uint64_t all_rx = 0, all_rx_drop = 0, all_tx = 0, all_tx_drop = 0;
 	uint16_t nb_ports = vhp_app_nb_ports(), i;
+	bool tx_mode = e != NULL && e->counts_tx;
 	unsigned int s;
 
 	if (fwd_nb_streams() > nb_ports)
-		for (s = 0; s < fwd_nb_streams(); s++)
-			stats_stream_show(f, fwd_stream_get(s));
+		for (s = 0; s < fwd_nb_streams() && s < FWD_MAX_STREAMS; s++)
+			stats_stream_show(f, s);
 	for (i = 0; i < nb_ports; i++) {
 		vhp_app_port_stats_get(vhp_app_port_get(i), &st);
-		rx = st.rx_packets - fwd_base[i].rx_packets;
-		rx_drop = st.rx_dropped - fwd_base[i].rx_dropped;
-		tx = st.tx_packets - fwd_base[i].tx_packets;
-		tx_drop = fwd_port_dropped(i);
+		rx = st.rx_packets - base.port[i].rx_packets;
+		rx_drop = st.rx_dropped - base.port[i].rx_dropped +
+			eng_dropped(i) - base.eng_dropped[i];
+		tx = st.tx_packets - base.port[i].tx_packets;
+		tx_drop = fwd_port_dropped(i) - base.fwd_dropped[i];
 		all_rx += rx;
 		all_rx_drop += rx_drop;
 		all_tx += tx;
@@ -96,7 +175,7 @@ stats_fwd_show(FILE *f)
 		all_tx + all_tx_drop);
 	fprintf(f, "  ++++++++++++++++++++++++++++++++++++++++++++++++++++"
 		"++++++++++++++++++++++++\n");
-	fwd_totals_get(&t);
+	stats_totals(&t);
 	if (!fwd_record_cycles())
 		fprintf(f, "\n  CPU cycles/packet not recorded (set "
 			"record-core-cycles on)\n");
@@ -104,18 +183,16 @@ stats_fwd_show(FILE *f)
 		fprintf(f, "\n  CPU cycles/packet=%.2f (busy cycles=%" PRIu64
 			" / total %s packets=%" PRIu64 ") at %" PRIu64
 			" MHz Clock\n", fwd_cycles_per_packet(&t),
-			t.busy_cycles,
-			fwd_engine() != NULL && fwd_engine()->counts_tx ?
-			"TX" : "RX",
+			t.busy_cycles, tx_mode ? "TX" : "RX",
 			t.fwd_packets, t.tsc_hz / 1000000);
 	else
 		fprintf(f, "\n  CPU cycles/packet=0 (no packets forwarded) at "
 			"%" PRIu64 " MHz Clock\n", t.tsc_hz / 1000000);
-	fprintf(f, "  Forwarded for %.3f s: %.3f Mpps RX\n", t.duration_s,
-		t.duration_s > 0 ? (double)t.rx_packets / t.duration_s / 1e6 :
-		0.0);
-	if (fwd_engine() != NULL && fwd_engine()->show != NULL)
-		fwd_engine()->show(f);
+	fprintf(f, "  Forwarded for %.3f s: %.3f Mpps %s\n", t.duration_s,
+		t.duration_s > 0 ? (double)(tx_mode ? t.tx_packets :
+		t.rx_packets) / t.duration_s / 1e6 : 0.0, tx_mode ? "TX" : "RX");
+	if (e != NULL && e->show != NULL)
+		e->show(f);
 	fflush(f);
 }
 

@@ -7,17 +7,30 @@
 #ifndef VHP_TESTPMD_STATS_H
 #define VHP_TESTPMD_STATS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Snapshot the port counters: forward statistics count from here. */
+/**
+ * Forwarding starts: forward statistics count from the port counters of
+ * now and from zero stream and engine counters.
+ */
 void stats_fwd_begin(void);
 
 /**
- * Print the forward statistics since stats_fwd_begin() as testpmd's
+ * Forward statistics count from now ("clear port stats", "clear fwd
+ * stats"): port, stream, engine counters and the duration, all alike.
+ */
+void stats_fwd_rebase(void);
+
+/** A port attached at runtime counts from its counters of now. */
+void stats_fwd_port_base(uint16_t port_id);
+
+/**
+ * Print the forward statistics since the base as testpmd's
  * "stop" does: per stream (when there are more streams than ports), per
  * port, accumulated, and CPU cycles/packet.
  */

@@ -17,6 +17,7 @@
 #include "fwd.h"
 #include "port.h"
 #include "telemetry.h"
+#include "xstats.h"
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -73,52 +74,57 @@ tel_hex(struct rte_tel_data *d, const char *name, uint64_t v)
 }
 
 static int
-tel_port_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_dict_add(void *arg, const char *name, uint64_t v)
+{
+	return rte_tel_data_add_dict_u64(arg, name, v);
+}
+
+/* /vhp/port/stats (basic) and /vhp/port/xstats (all): xstats.h names. */
+static int
+tel_port_counters(const char *params, struct rte_tel_data *d,
+		  enum app_xstats_level level)
 {
 	struct vhp_app_port_stats st;
 	struct vhp_app_port *port;
-	char name[64];
-	uint16_t q;
 
-	RTE_SET_USED(cmd);
 	app_state_lock();
 	port = tel_port(params);
 	if (port == NULL) {
 		app_state_unlock();
 		return -EINVAL;
 	}
-	vhp_app_port_stats_get(port, &st);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "rx_packets", st.rx_packets);
-	rte_tel_data_add_dict_u64(d, "tx_packets", st.tx_packets);
-	rte_tel_data_add_dict_u64(d, "rx_bytes", st.rx_bytes);
-	rte_tel_data_add_dict_u64(d, "tx_bytes", st.tx_bytes);
-	rte_tel_data_add_dict_u64(d, "rx_dropped", st.rx_dropped);
-	rte_tel_data_add_dict_u64(d, "tx_dropped", st.tx_dropped);
-	rte_tel_data_add_dict_u64(d, "errors", st.errors);
-	rte_tel_data_add_dict_u64(d, "fwd_dropped", fwd_port_dropped(port->id));
-	rte_tel_data_add_dict_int(d, "link_up", vhp_app_port_link_get(port));
-	for (q = 0; q < st.nb_queues && q < VHP_APP_MAX_QUEUES; q++) {
-		const struct vhp_app_queue_stats *qs = &st.queue[q];
-
-#define TEL_Q(field) do { \
-		snprintf(name, sizeof(name), "q%u_" #field, q); \
-		rte_tel_data_add_dict_u64(d, name, qs->field); \
-	} while (0)
-		TEL_Q(rx_packets);
-		TEL_Q(tx_packets);
-		TEL_Q(rx_bytes);
-		TEL_Q(tx_bytes);
-		TEL_Q(rx_dropped);
-		TEL_Q(tx_dropped);
-		TEL_Q(errors);
-		TEL_Q(notifications);
-		TEL_Q(notifications_suppressed);
-		TEL_Q(kicks);
-#undef TEL_Q
+	if (level == APP_XSTATS_BASIC) {
+		/* The names of the --stats-json file, too. */
+		vhp_app_port_stats_get(port, &st);
+		rte_tel_data_add_dict_u64(d, "rx_packets", st.rx_packets);
+		rte_tel_data_add_dict_u64(d, "tx_packets", st.tx_packets);
+		rte_tel_data_add_dict_u64(d, "rx_bytes", st.rx_bytes);
+		rte_tel_data_add_dict_u64(d, "tx_bytes", st.tx_bytes);
+		rte_tel_data_add_dict_u64(d, "rx_dropped", st.rx_dropped);
+		rte_tel_data_add_dict_u64(d, "tx_dropped", st.tx_dropped);
+		rte_tel_data_add_dict_u64(d, "fwd_dropped",
+					  fwd_port_dropped(port->id));
+		rte_tel_data_add_dict_int(d, "link_up",
+					  vhp_app_port_link_get(port));
 	}
+	app_xstats_foreach(port, level, tel_dict_add, d);
 	app_state_unlock();
 	return 0;
+}
+
+static int
+tel_port_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	return tel_port_counters(params, d, APP_XSTATS_BASIC);
+}
+
+static int
+tel_port_xstats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	return tel_port_counters(params, d, APP_XSTATS_ALL);
 }
 
 /* One vring as a dict container. */
@@ -233,6 +239,11 @@ app_telemetry_init(void)
 		ret = rte_telemetry_register_cmd("/vhp/port/stats",
 			tel_port_stats,
 			"Counters of a vhp-testpmd port. Parameters: int port_id");
+	if (ret == 0)
+		ret = rte_telemetry_register_cmd("/vhp/port/xstats",
+			tel_port_xstats,
+			"Every counter of a vhp-testpmd port, named as 'show port "
+			"xstats'. Parameters: int port_id");
 	if (ret == 0)
 		ret = rte_telemetry_register_cmd("/vhp/vhost/info",
 			tel_vhost_info,

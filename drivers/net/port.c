@@ -136,6 +136,22 @@ vhp_app_ports_close(void)
 }
 
 int
+vhp_app_port_destroy_last(void)
+{
+	struct vhp_app_port *port;
+
+	if (nb_ports == 0)
+		return -ENOENT;
+	port = ports[nb_ports - 1];
+	if (port->started)
+		return -EBUSY;
+	port->driver->close(port);
+	free(port);
+	ports[--nb_ports] = NULL;
+	return 0;
+}
+
+int
 vhp_app_port_stats_get(struct vhp_app_port *port,
 		       struct vhp_app_port_stats *stats)
 {

@@ -21,6 +21,8 @@
 
 #include <rte_ether.h>
 
+#include <vhp_pkt_stats.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -51,6 +53,18 @@ struct vhp_app_queue_stats {
 	/** bursts that needed no interrupt (0: n/a) */
 	uint64_t notifications_suppressed;
 	uint64_t kicks;		/**< notifications received from the peer */
+	uint64_t rx_errors;	/**< RX packets dropped for bad input */
+	uint64_t rx_nombuf;	/**< RX mbuf allocation failures */
+	/** interrupts sent for the RX queue's ring (0: n/a) */
+	uint64_t rx_notifications;
+	/** interrupts sent for the TX queue's ring (0: n/a) */
+	uint64_t tx_notifications;
+	/** RX packet classes; valid when has_pkt_stats */
+	struct vhp_pkt_stats rx_pkt;
+	/** TX packet classes; valid when has_pkt_stats */
+	struct vhp_pkt_stats tx_pkt;
+	bool has_pkt_stats;	/**< the driver counts the classes */
+	bool has_notifications;	/**< the driver counts interrupts */
 };
 
 /** Counters of a port: totals plus one entry per queue. */
@@ -62,6 +76,8 @@ struct vhp_app_port_stats {
 	uint64_t rx_dropped;	/**< packets lost on receive */
 	uint64_t tx_dropped;	/**< packets the port could not transmit */
 	uint64_t errors;	/**< protocol and datapath errors */
+	uint64_t rx_errors;	/**< RX packets dropped for bad input */
+	uint64_t rx_nombuf;	/**< RX mbuf allocation failures */
 	uint16_t nb_queues;	/**< valid entries of queue[] */
 	/** Per-queue counters. */
 	struct vhp_app_queue_stats queue[VHP_APP_MAX_QUEUES];
@@ -186,6 +202,13 @@ int vhp_app_port_start(struct vhp_app_port *port);
 
 /** Stop a started port (no burst may run on it). */
 void vhp_app_port_stop(struct vhp_app_port *port);
+
+/**
+ * Free the last port created (port detach); it must be stopped. Ids are
+ * dense, so only the last port can go.
+ * @return 0, -ENOENT (no port) or -EBUSY (started).
+ */
+int vhp_app_port_destroy_last(void);
 
 /** Stop and free every port. */
 void vhp_app_ports_close(void);

@@ -23,12 +23,10 @@
 #include <rte_vhost.h>
 
 #include "vhp.h"
+#include "vhp_pkt_stats.h"
 
 /** Sockets at most (DPDK's MAX_VHOST_SOCKET). */
 #define COMPAT_MAX_SOCKETS	1024
-
-/** Size bins of the per-vring statistics, as DPDK counts them. */
-#define COMPAT_SIZE_BINS	8
 
 /**
  * Per-vring packet statistics (RTE_VHOST_USER_NET_STATS_ENABLE), written
@@ -37,9 +35,8 @@
 struct compat_vq_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t multicast;
-	uint64_t broadcast;
-	uint64_t size_bins[COMPAT_SIZE_BINS];
+	/** multicast, broadcast, size bins (shared with vhp-testpmd) */
+	struct vhp_pkt_stats pkt;
 	uint64_t dropped;	/**< not linearisable (LINEARBUF) */
 } __rte_cache_aligned;
 

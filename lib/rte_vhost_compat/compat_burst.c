@@ -69,34 +69,8 @@ void
 compat_stats_count(struct compat_vq_stats *st, struct rte_mbuf **pkts,
 		   uint16_t n)
 {
-	uint64_t bytes = 0;
-	uint16_t i;
+	uint64_t bytes = vhp_pkt_stats_count(&st->pkt, pkts, n);
 
-	for (i = 0; i < n; i++) {
-		const struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_addr *ea;
-		uint32_t len = rte_pktmbuf_pkt_len(m);
-
-		bytes += len;
-		if (len == 64)
-			st->size_bins[1]++;
-		else if (len > 64 && len < 1024)
-			/* 65-127 -> 2, 128-255 -> 3, ... 512-1023 -> 5 */
-			st->size_bins[32 - __builtin_clz(len) - 5]++;
-		else if (len < 64)
-			st->size_bins[0]++;
-		else if (len < 1519)
-			st->size_bins[6]++;
-		else
-			st->size_bins[7]++;
-		ea = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
-		if (rte_is_multicast_ether_addr(ea)) {
-			if (rte_is_broadcast_ether_addr(ea))
-				st->broadcast++;
-			else
-				st->multicast++;
-		}
-	}
 	st->packets += n;
 	st->bytes += bytes;
 }
@@ -284,15 +258,24 @@ rte_vhost_dequeue_burst(int vid, uint16_t queue_id,
 
 /* ---- per-vring statistics (names and order as DPDK 22.11) ---- */
 
-static const char *const stat_names[] = {
-	"good_packets", "good_bytes", "multicast_packets",
-	"broadcast_packets", "undersize_packets", "size_64_packets",
-	"size_65_127_packets", "size_128_255_packets", "size_256_511_packets",
-	"size_512_1023_packets", "size_1024_1518_packets",
-	"size_1519_max_packets", "guest_notifications", "iotlb_hits",
-	"iotlb_misses", "inflight_submitted", "inflight_completed",
+/* Before and after the packet classes of vhp_pkt_stats.h. */
+static const char *const stat_names_head[] = { "good_packets", "good_bytes" };
+static const char *const stat_names_tail[] = {
+	"guest_notifications", "iotlb_hits", "iotlb_misses",
+	"inflight_submitted", "inflight_completed",
 };
-#define NB_STATS RTE_DIM(stat_names)
+#define NB_HEAD RTE_DIM(stat_names_head)
+#define NB_STATS (NB_HEAD + VHP_PKT_NB_STATS + RTE_DIM(stat_names_tail))
+
+static const char *
+stat_name(unsigned int i)
+{
+	if (i < NB_HEAD)
+		return stat_names_head[i];
+	if (i < NB_HEAD + VHP_PKT_NB_STATS)
+		return vhp_pkt_stat_name(i - NB_HEAD);
+	return stat_names_tail[i - NB_HEAD - VHP_PKT_NB_STATS];
+}
 
 /* The socket of a stats call, or NULL: stats off, bad vid or queue. */
 static struct compat_sock *
@@ -325,7 +308,7 @@ rte_vhost_vring_stats_get_names(int vid, uint16_t queue_id,
 	for (i = 0; i < NB_STATS; i++)
 		snprintf(name[i].name, sizeof(name[i].name), "%s_q%u_%s",
 			 (queue_id & 1) ? "rx" : "tx", queue_id / 2,
-			 stat_names[i]);
+			 stat_name(i));
 	return NB_STATS;
 }
 
@@ -350,11 +333,9 @@ rte_vhost_vring_stats_get(int vid, uint16_t queue_id,
 	memset(v, 0, sizeof(v));
 	v[0] = cur.packets - base.packets;
 	v[1] = cur.bytes - base.bytes;
-	v[2] = cur.multicast - base.multicast;
-	v[3] = cur.broadcast - base.broadcast;
-	for (i = 0; i < COMPAT_SIZE_BINS; i++)
-		v[4 + i] = cur.size_bins[i] - base.size_bins[i];
-	v[12] = vs.notifications - s->notif_base[queue_id];
+	for (i = 0; i < VHP_PKT_NB_STATS; i++)
+		v[NB_HEAD + i] = cur.pkt.v[i] - base.pkt.v[i];
+	v[NB_HEAD + VHP_PKT_NB_STATS] = vs.notifications - s->notif_base[queue_id];
 	/* 13-16: no IOTLB, no inflight tracking: 0. */
 	for (i = 0; i < NB_STATS; i++) {
 		stats[i].id = i;

@@ -29,6 +29,11 @@
  * For instruction counts: --iterations N makes the run deterministic,
  * and valgrind --tool=callgrind --toggle-collect='vhp_*_burst' limits the
  * count to the datapath.
+ *
+ * --pkt-stats adds the per-burst packet-class counting of vhp-testpmd's
+ * vhost driver (vhp_pkt_stats.h: before the enqueue, after the dequeue,
+ * as drivers/net/vhost does) to the timed section; count with
+ * --toggle-collect='bench_*_burst' (the wrappers, with and without it).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -53,12 +58,51 @@
 #include "guest_split.h"
 #include "vhp.h"
 #include "vhp_internal.h"
+#include "vhp_pkt_stats.h"
 
 #define GPA_BASE	0x40000000ull
 #define BUF_SIZE	2048u	/* guest buffer, like virtio-user's */
 #define MAX_BURST	256u
 #define MAX_SIZES	8
 #define NB_MBUFS	16384u
+
+/* Classes of the packets the bursts moved (--pkt-stats). */
+static struct vhp_pkt_stats bench_stats;
+
+/* vhp_enqueue_burst(), with the driver's counting when @p count. */
+static __rte_noinline uint16_t
+bench_enqueue_burst(struct vhp_port *port, struct rte_mbuf **pkts,
+		    uint16_t n, bool count)
+{
+	uint32_t cnt[VHP_PKT_NB_STATS] = { 0 }, left[VHP_PKT_NB_STATS];
+	unsigned int i;
+	uint16_t sent;
+
+	if (!count)
+		return vhp_enqueue_burst(port, 0, pkts, n);
+	vhp_pkt_stats_classify(cnt, pkts, n);
+	sent = vhp_enqueue_burst(port, 0, pkts, n);
+	if (unlikely(sent < n)) {
+		memset(left, 0, sizeof(left));
+		vhp_pkt_stats_classify(left, pkts + sent, n - sent);
+		for (i = 0; i < VHP_PKT_NB_STATS; i++)
+			cnt[i] -= left[i];
+	}
+	vhp_pkt_stats_add(&bench_stats, cnt);
+	return sent;
+}
+
+/* vhp_dequeue_burst(), with the driver's counting when @p count. */
+static __rte_noinline uint16_t
+bench_dequeue_burst(struct vhp_port *port, struct rte_mempool *pool,
+		    struct rte_mbuf **pkts, uint16_t n, bool count)
+{
+	uint16_t got = vhp_dequeue_burst(port, 0, pool, pkts, n);
+
+	if (count && got != 0)
+		vhp_pkt_stats_count(&bench_stats, pkts, got);
+	return got;
+}
 
 enum dir { DIR_ENQ, DIR_DEQ };
 
@@ -78,6 +122,7 @@ struct opts {
 	unsigned int cpu;
 	bool huge;
 	bool quiet;
+	bool pkt_stats;		/* count packet classes as the driver does */
 	bool dirty_log;		/* live-migration logging forced on */
 };
 
@@ -432,7 +477,8 @@ run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
 				goto out;
 			}
 			t0 = rte_rdtsc();
-			n = vhp_enqueue_burst(port, 0, pkts, o->burst);
+			n = bench_enqueue_burst(port, pkts, o->burst,
+						o->pkt_stats);
 			t1 = rte_rdtsc();
 			if (n != o->burst) {
 				rte_pktmbuf_free_bulk(pkts + n,
@@ -445,7 +491,8 @@ run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
 			}
 		} else {
 			t0 = rte_rdtsc();
-			n = vhp_dequeue_burst(port, 0, pool, pkts, o->burst);
+			n = bench_dequeue_burst(port, pool, pkts, o->burst,
+						o->pkt_stats);
 			t1 = rte_rdtsc();
 			if (n != o->burst) {
 				rte_pktmbuf_free_bulk(pkts, n);
@@ -515,7 +562,11 @@ usage(const char *prog)
 	       "  --huge           mbufs in hugepages (default --no-huge)\n"
 	       "  --quiet          no table\n"
 	       "  --dirty-log      mark a dirty-page log as during a live "
-	       "migration\n", prog);
+	       "migration\n"
+	       "  --pkt-stats      count packet classes in the bursts as "
+	       "vhp-testpmd's vhost\n"
+	       "                   driver does (callgrind: --toggle-collect="
+	       "'bench_*_burst')\n", prog);
 }
 
 static int
@@ -553,6 +604,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "huge", no_argument, NULL, 'H' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "dirty-log", no_argument, NULL, 'L' },
+		{ "pkt-stats", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -643,6 +695,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'L':
 			o->dirty_log = true;
+			break;
+		case 'P':
+			o->pkt_stats = true;
 			break;
 		case 'h':
 			usage(argv[0]);

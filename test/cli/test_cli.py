@@ -19,9 +19,28 @@ Modes (argv[1]):
              after it connects, set fwd macswap + start, the peer's
              start tx_first, show port stats/xstats count packets, stop
              prints the forward statistics.
-  telemetry  /vhp/ports, /vhp/port/stats,0 and /vhp/vhost/info,0 read
-             from the EAL telemetry socket of a running instance, with a
-             front-end connected.
+  telemetry  /vhp/ports, /vhp/port/stats,0, /vhp/port/xstats,0 and
+             /vhp/vhost/info,0 read from the EAL telemetry socket of a
+             running instance, with a front-end connected.
+  testpmd    (issue #15) testpmd commands: show|clear fwd stats all, show
+             port summary all, show config rxtx, set verbose, set log,
+             set xstats-hide-zero, "not supported by vhp-testpmd" + why,
+             port stop 7 says invalid port first, --help before "--"
+             prints EAL's and our options.
+  counting   one counting base: after clear port stats (forwarding on),
+             stop's port RX, the accumulated RX and the cycles line's
+             total count the same packets; txonly reports Mpps TX; DPDK's
+             per-queue names count broadcast 64-byte frames.
+  switch     io mode: show mac table says ageing 300 s, clear mac table
+             works, static entries (mac table add/del) survive clear and
+             refuse while switch runs; switch with a lone port: stop's
+             RX-dropped equals the switch's dropped + filtered.
+  events     pty: a connect is one "link up" line, no protocol trace, the
+             prompt redrawn after it; a disconnect "link down"; set verbose
+             1 brings the vring lines and the trace back; TAB on a port
+             argument offers all and the ids; quit prints no new prompt.
+  runtime    port attach/detach while the other port forwards, mac_addr
+             set, set eth-peer.
 """
 import os
 import re
@@ -318,8 +337,15 @@ def mode_telemetry():
     c.sleep(1)
     st = tel.query('/vhp/port/stats,0')
     h.log('port stats: %r' % {k: st[k] for k in ('rx_packets', 'tx_packets')})
-    h.check(st['rx_packets'] > 0 and st['q0_rx_packets'] > 0,
-            '/vhp/port/stats: counters')
+    h.check(st['rx_packets'] > 0 and st['rx_q0_packets'] > 0,
+            '/vhp/port/stats: counters, per queue named as xstats')
+    xs = tel.query('/vhp/port/xstats,0')
+    h.check(xs['rx_good_packets'] > 0 and xs['rx_q0_good_packets'] > 0 and
+            'rx_q0_size_64_packets' in xs and 'vring1_packets' in xs,
+            '/vhp/port/xstats: DPDK names and ours')
+    h.check(all(xs.get(k) is not None for k in st
+                if k.startswith(('rx_q', 'tx_q'))),
+            '/vhp/port/stats per-queue names are xstats names')
     # dpdk-telemetry.py, the client a user would run.
     tool = '/usr/bin/dpdk-telemetry.py'
     if os.access(tool, os.X_OK):
@@ -352,9 +378,394 @@ def mode_pty_ctrl_c():
     h.check(not os.path.exists(path), 'socket removed after Ctrl-C')
 
 
+def mode_testpmd():
+    path = h.sock_path()
+    # --help before "--": EAL's options, then ours; exit 0.
+    r = __import__('subprocess').run(
+        [c.exe(), '--no-huge', '-m', '512', '--no-pci',
+         '--file-prefix=' + h.file_prefix('help'), '--help'],
+        stdout=__import__('subprocess').PIPE,
+        stderr=__import__('subprocess').STDOUT, timeout=30)
+    out = r.stdout.decode()
+    h.check(r.returncode == 0 and 'EAL common options' in out and
+            '--vhost=PATH' in out and '--mac-age=SEC' in out,
+            '--help before "--" prints EAL\'s and the app\'s options '
+            '(rc=%s)' % r.returncode)
+    cli = c.Cli([path])
+    cli.wait_prompt()
+    out = cli.cmd('show port summary all')
+    h.check('Number of available ports: 1' in out and
+            re.search(r'^0\s+56:48:50:00:00:00\s+vhost\s+started\s+down\s+'
+                      + re.escape(path), out, re.M),
+            'show port summary all: one line per port')
+    out = cli.cmd('show config rxtx')
+    h.check('io packet forwarding packets/burst=32' in out and
+            'port 0 (vhost): RX queue number: 1 Tx queue number: 1' in out,
+            'show config rxtx: burst and queues')
+    out = cli.cmd('show fwd stats all')
+    h.check('Accumulated forward statistics for all ports' in out,
+            'show fwd stats all while stopped')
+    out = cli.cmd('clear fwd stats all')
+    h.check('Forward statistics cleared' in out, 'clear fwd stats all')
+    out = cli.cmd('set verbose 1')
+    h.check('Change verbose level from 0 to 1' in out, 'set verbose 1')
+    out = cli.cmd('set verbose 0')
+    h.check('Change verbose level from 1 to 0' in out, 'set verbose 0')
+    out = cli.cmd('set log lib.vhostpath debug')
+    h.check("Log level of 'lib.vhostpath' set to debug" in out,
+            'set log TYPE LEVEL')
+    out = cli.cmd('set log lib.vhostpath loud')
+    h.check("Invalid log level 'loud'" in out, 'set log: bad level refused')
+    out = cli.cmd('set log global notice')
+    h.check('Global log level set to notice' in out, 'set log global')
+    out = cli.cmd('show port xstats 0')
+    h.check(re.search(r'^rx_missed_errors: 0$', out, re.M) and
+            re.search(r'^rx_q0_size_1519_max_packets: 0$', out, re.M),
+            'xstats: DPDK\'s names, zeros listed')
+    out = cli.cmd('set xstats-hide-zero on')
+    h.check('xstats-hide-zero on' in out, 'set xstats-hide-zero on')
+    out = cli.cmd('show port xstats 0')
+    h.check('###### NIC extended statistics for port 0' in out and
+            not re.search(r': 0$', out, re.M),
+            'xstats-hide-zero: no zero counter listed')
+    cli.cmd('set xstats-hide-zero off')
+    h.check(re.search(r'^rx_errors: 0$', cli.cmd('show port xstats 0'),
+                      re.M), 'xstats-hide-zero off: zeros again')
+    for line, word in (('flow create 0 ingress pattern eth / end', 'flow'),
+                       ('csum set ip hw 0', 'csum'),
+                       ('set link-up port 0', 'set link-up'),
+                       ('set allmulti all on', 'set allmulti'),
+                       ('port config all rxq 2', 'port config'),
+                       ('show port rss-hash 0', 'show port rss-hash'),
+                       ('show rxq info 0 0', 'show rxq')):
+        out = cli.cmd(line)
+        h.check(re.search(r"'%s' is not supported by vhp-testpmd: \S" %
+                          re.escape(word), out),
+                '%r: not supported by vhp-testpmd, with the reason' % line)
+    out = cli.cmd('set fwd nosuchmode')
+    h.check('Bad arguments' in out, 'a bad argument of a known command is '
+            'still "Bad arguments"')
+    cli.cmd('start')
+    out = cli.cmd('port stop 7')
+    h.check("Invalid port id '7'" in out and
+            'stop forwarding first' not in out,
+            'port stop 7 while forwarding: the port is invalid, first')
+    out = cli.cmd('show fwd stats all')
+    h.check('Forward statistics for port 0' in out,
+            'show fwd stats all while forwarding')
+    cli.cmd('stop')
+    rc = cli.quit()
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+
+
+def settle(cli, key='RX-packets', timeout=20):
+    """Wait until port 0's counters stop moving; return show port stats."""
+    last = {'v': None, 'out': ''}
+
+    def stable():
+        out = cli.cmd('show port stats 0')
+        v = (num(out, 'RX-packets'), num(out, 'TX-packets'))
+        ok = v == last['v']
+        last['v'], last['out'] = v, out
+        return ok
+    h.wait_for(stable, timeout, 'port counters settle', interval=0.5)
+    return last['out']
+
+
+def fwd_port_block(out, port=0):
+    m = re.search(r'Forward statistics for port %d\s.*\n(.*\n.*\n)' % port,
+                  out)
+    if not m:
+        raise h.TestFailure('no forward statistics for port %d in:\n%s'
+                            % (port, out))
+    return m.group(1)
+
+
+def mode_counting():
+    path = h.sock_path()
+    cli = c.Cli([path])
+    cli.wait_prompt()
+    peer = h.track(h.peer(path))
+    peer.wait_prompt()
+    c.wait_connected(cli)
+    cli.cmd('set fwd io')
+    cli.cmd('start')
+    # First round, then clear while forwarding runs (idle).
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    peer.stop_fwd()
+    settle(cli)
+    out = cli.cmd('clear port stats all')
+    h.check('NIC statistics for port 0 cleared' in out, 'clear port stats')
+    # Second round: a known number of frames crosses after the clear.
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    peer.stop_fwd()
+    st = settle(cli)
+    rx = num(st, 'RX-packets')
+    out = cli.cmd('stop')
+    blk = fwd_port_block(out)
+    acc = out.split('Accumulated')[1]
+    m = re.search(r'total RX packets=(\d+)', out)
+    h.log('after clear: port RX %d, fwd port RX %d, accumulated %d, '
+          'cycles line %s' % (rx, num(blk, 'RX-packets'),
+                              num(acc, 'RX-packets'),
+                              m.group(1) if m else None))
+    h.check(rx > 0 and num(blk, 'RX-packets') == rx and
+            num(acc, 'RX-packets') == rx,
+            'stop: port and accumulated RX count from the clear')
+    h.check(m is not None and int(m.group(1)) == rx,
+            'stop: the cycles line counts from the clear too')
+    # txonly: the summary gives the TX rate; the front-end only receives.
+    peer.cmd('set fwd rxonly')
+    peer.cmd('start')
+    cli.cmd('set fwd txonly')
+    cli.cmd('set eth-peer 0 ff:ff:ff:ff:ff:ff')
+    cli.cmd('clear port stats all')
+    cli.cmd('start')
+    c.sleep(1)
+    out = cli.cmd('stop')
+    m = re.search(r'Forwarded for ([\d.]+) s: ([\d.]+) Mpps (\w+)', out)
+    h.check(m is not None and m.group(3) == 'TX' and float(m.group(2)) > 0,
+            'txonly: stop reports the TX rate (%s)' %
+            (m.group(0) if m else None))
+    h.check(re.search(r'total TX packets=[1-9]', out),
+            'txonly: cycles per TX packet')
+    xs = {k: int(v) for k, v in re.findall(r'^(\w+): (\d+)$',
+                                            cli.cmd('show port xstats 0'),
+                                            re.M)}
+    good = xs.get('tx_q0_good_packets', 0)
+    h.log('txonly xstats: %r' % {k: v for k, v in xs.items()
+                                  if k.startswith('tx_q0') and v})
+    h.check(good > 0 and xs['tx_q0_broadcast_packets'] == good and
+            xs['tx_q0_size_64_packets'] == good and
+            xs['tx_q0_multicast_packets'] == 0 and
+            xs['tx_q0_good_bytes'] == 64 * good,
+            'xstats: broadcast 64-byte frames counted under DPDK\'s names')
+    h.check(xs['tx_good_packets'] == good and xs['tx_q0_packets'] == good,
+            'xstats: port, ethdev and net_vhost queue totals agree')
+    peer.stop_fwd()
+    peer.quit()
+    rc = cli.quit()
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+
+
+def mode_switch():
+    path = h.sock_path()
+    cli = c.Cli([path])
+    cli.wait_prompt()
+    out = cli.cmd('show mac table')
+    h.check('ageing 300 s' in out and '(off)' not in out,
+            'io mode: show mac table shows the default ageing, 300 s')
+    cli.cmd('start')
+    out = cli.cmd('clear mac table')
+    h.check('MAC table cleared' in out,
+            'io mode: clear mac table while io forwarding runs')
+    cli.cmd('stop')
+    out = cli.cmd('mac table add 02:00:00:00:00:aa 0')
+    h.check('Static MAC entry 02:00:00:00:00:AA -> port 0 added' in out
+            or 'Static MAC entry 02:00:00:00:00:aa -> port 0 added' in out,
+            'mac table add')
+    out = cli.cmd('mac table add 01:00:5e:00:00:01 0')
+    h.check('must be unicast' in out, 'a group address is refused')
+    out = cli.cmd('show mac table')
+    h.check(re.search(r'02:00:00:00:00:AA\s+0\s+static', out, re.I),
+            'show mac table: the static entry')
+    cli.cmd('clear mac table')
+    out = cli.cmd('show mac table')
+    h.check(re.search(r'02:00:00:00:00:AA\s+0\s+static', out, re.I),
+            'the static entry survives clear mac table')
+    cli.cmd('set fwd switch')
+    out = cli.cmd('show mac table')
+    h.check(re.search(r'02:00:00:00:00:AA\s+0\s+static', out, re.I),
+            'the static entry survives set fwd')
+    cli.cmd('start')
+    out = cli.cmd('mac table add 02:00:00:00:00:bb 0')
+    h.check('Please stop forwarding first' in out,
+            'mac table add refused while the switch runs')
+    out = cli.cmd('clear mac table')
+    h.check('Please stop forwarding first' in out,
+            'clear mac table refused while the switch runs')
+    peer = h.track(h.peer(path))
+    peer.wait_prompt()
+    c.wait_connected(cli)
+    # A lone port: unknown destinations have nowhere to go: dropped.
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    peer.stop_fwd()
+    settle(cli)
+    out = cli.cmd('stop')
+    blk = fwd_port_block(out)
+    m = re.search(r'port 0\s+RX (\d+) .*filtered (\d+)\s+dropped (\d+)', out)
+    h.check(m is not None, 'switch line printed')
+    sw_drop = int(m.group(2)) + int(m.group(3))
+    h.log('stop: RX-dropped %d, switch filtered+dropped %d' %
+          (num(blk, 'RX-dropped'), sw_drop))
+    h.check(sw_drop > 0 and num(blk, 'RX-dropped') == sw_drop,
+            'stop: RX-dropped includes what the switch dropped')
+    # Again, with clear port stats between two rounds: the switch's
+    # counters count from the clear like the rest.
+    cli.cmd('start')
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    peer.stop_fwd()
+    settle(cli)
+    cli.cmd('clear port stats all')
+    peer.cmd('start tx_first')
+    c.sleep(1)
+    peer.stop_fwd()
+    st = settle(cli)
+    out = cli.cmd('stop')
+    blk = fwd_port_block(out)
+    m = re.search(r'port 0\s+RX (\d+) .*filtered (\d+)\s+dropped (\d+)', out)
+    h.check(m is not None and int(m.group(1)) == num(st, 'RX-packets') and
+            int(m.group(2)) + int(m.group(3)) == num(blk, 'RX-dropped'),
+            'after clear port stats: the switch line and RX-dropped count '
+            'from the clear (switch RX %s, port RX %d)' %
+            (m.group(1) if m else None, num(st, 'RX-packets')))
+    out = cli.cmd('mac table del 02:00:00:00:00:aa')
+    h.check('removed' in out, 'mac table del')
+    h.check('02:00:00:00:00:AA' not in cli.cmd('show mac table').upper(),
+            'static entry gone')
+    peer.quit()
+    rc = cli.quit()
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+
+
+def mode_events():
+    path = h.sock_path()
+    cli = c.Cli([path], use_pty=True)
+    cli.wait_prompt()
+    out = cli.cmd('show port stats a\t', eol='\r')
+    h.check('NIC statistics for port 0' in out,
+            'TAB on a port argument completes "a" to "all"')
+    start = len(cli.output())
+    cli.write('show port info \t\t')
+    cli.wait_text(' 0 [', 10, start)
+    h.check(re.search(r'^ all \[', cli.output()[start:], re.M) and
+            re.search(r'^ 0 \[', cli.output()[start:], re.M),
+            'TAB TAB on a port argument lists all and the port ids')
+    cli.cmd('\x15', eol='\r')       # Ctrl-U: drop the typed line
+    start = len(cli.output())
+    cli.write('set \t\t')
+    cli.wait_text('eth-peer', 10, start)
+    h.check('allmulti' not in cli.output()[start:],
+            'TAB does not offer testpmd commands we have not')
+    cli.cmd('\x15', eol='\r')
+    out = cli.cmd('set allmulti all on', eol='\r')
+    h.check("'set allmulti' is not supported by vhp-testpmd: vhost ports "
+            "are always promiscuous" in out,
+            'on a terminal: not supported, and why')
+    start = len(cli.output())
+    cli.write('\x1b[A\r')         # up: the same line again
+    cli.wait_text("'set allmulti' is not supported", 10, start)
+    h.check(True, 'the refused line is in the history')
+    start = len(cli.output())
+    peer = h.track(h.peer(path))
+    peer.wait_prompt()
+    cli.wait_text('link up', 30, start)
+    c.sleep(1)
+    ev = cli.output()[start:]
+    h.log('connect output: %r' % ev)
+    h.check(len(re.findall(r'Port 0: link up \(split ring, 1 queue pair, '
+                           r'features 0x[0-9a-f]+ .*VERSION_1.*\)', ev)) == 1,
+            'connect: one "Port 0: link up (split ring, ...)" line')
+    h.check('VHOSTPATH' not in ev and 'vring 0' not in ev,
+            'connect: no protocol trace, no vring lines by default')
+    h.check(re.sub(r'\x1b\[[0-9;]*K', '', ev).endswith(
+        'link up' in ev and c.PROMPT),
+            'the prompt is redrawn after the event')
+    h.check(ev.startswith('\r\x1b[K'),
+            'the event is printed over the prompt line, not after it')
+    start = len(cli.output())
+    peer.quit()
+    cli.wait_text('Port 0: link down', 30, start)
+    h.check(True, 'disconnect: "Port 0: link down"')
+    out = cli.cmd('set verbose 1', eol='\r')
+    h.check('Change verbose level from 0 to 1' in out, 'set verbose 1')
+    start = len(cli.output())
+    peer = h.track(h.peer(path))
+    peer.wait_prompt()
+    cli.wait_text('link up', 30, start)
+    c.sleep(1)
+    ev = cli.output()[start:]
+    h.check('vring 0 (queue 0 guest RX) enabled' in ev and
+            'VHOSTPATH' in ev, 'verbose 1: vring lines and the trace')
+    peer.quit()
+    start = len(cli.output())
+    cli.write('quit\r')
+    rc = cli.wait_exit()
+    after = cli.output()[start:]
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+    h.check(c.PROMPT not in after.split('quit', 1)[-1],
+            'quit prints no new prompt (%r)' % after[:200])
+
+
+def mode_runtime():
+    path, path2 = h.sock_path(), h.sock_path()
+    cli = c.Cli([path])
+    cli.wait_prompt()
+    cli.cmd('start')
+    out = cli.cmd('port attach vhost:%s,queues=2' % path2)
+    h.check('Port 1 is attached' in out and os.path.exists(path2),
+            'port attach while forwarding: the socket listens')
+    out = cli.cmd('show config fwd')
+    h.check('forwarding=started' in out,
+            'the forwarding port goes on while a port is attached')
+    out = cli.cmd('show port summary all')
+    h.check('Number of available ports: 2' in out and
+            re.search(r'^1\s.*vhost\s+started', out, re.M),
+            'show port summary lists the attached port')
+    out = cli.cmd('port attach nosuch:/tmp/x')
+    h.check('Invalid port attach' in out and 'vhost' in out,
+            'port attach of an unknown driver: message lists the drivers')
+    out = cli.cmd('port attach vhost:%s' % path)
+    h.check('Failed to attach' in out, 'port attach of a socket in use')
+    out = cli.cmd('port detach 1')
+    h.check('Please stop port 1 first' in out, 'detach of a started port')
+    out = cli.cmd('port detach 0')
+    h.check('only the last port' in out, 'detach of a port that is not last')
+    out = cli.cmd('port stop 1')
+    h.check('Done' in out, 'port stop of a port not forwarded, while '
+            'forwarding')
+    out = cli.cmd('port detach 1')
+    h.check('Port 1 is detached' in out and not os.path.exists(path2),
+            'port detach 1: detached, socket removed')
+    out = cli.cmd('mac_addr set 0 02:00:00:00:00:99')
+    h.check('please stop forwarding first' in out,
+            'mac_addr set while forwarding refused')
+    cli.cmd('stop')
+    out = cli.cmd('port attach vhost:%s' % path2)
+    h.check('Port 1 is attached. Now total ports is 2' in out,
+            'port attach while stopped')
+    out = cli.cmd('show config fwd')
+    h.check('ports=2' in out and 'RX P=1/Q=0' in out,
+            'the attached port is in the forwarding configuration')
+    out = cli.cmd('mac_addr set 0 02:00:00:00:00:99')
+    h.check('MAC address set to 02:00:00:00:00:99' in out, 'mac_addr set')
+    h.check('MAC address: 02:00:00:00:00:99' in cli.cmd('show port info 0'),
+            'show port info: the new MAC')
+    out = cli.cmd('mac_addr set 0 01:00:00:00:00:01')
+    h.check('must be unicast' in out, 'mac_addr set of a group address')
+    out = cli.cmd('set eth-peer 1 02:00:00:00:00:77')
+    h.check('peer MAC address set' in out, 'set eth-peer')
+    h.check(re.search(r'TX P=1/Q=0 .*peer=02:00:00:00:00:77',
+                      cli.cmd('show config fwd')),
+            'show config fwd: the new peer')
+    cli.cmd('port stop 1')
+    out = cli.cmd('port detach 1')
+    h.check('Port 1 is detached' in out, 'port detach while stopped')
+    h.check('ports=1' in cli.cmd('show config fwd'),
+            'the detached port left the forwarding configuration')
+    rc = cli.quit()
+    h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
+
+
 MODES = {'basic': mode_basic, 'eof': mode_eof, 'file': mode_file,
          'pty': mode_pty, 'pty-ctrl-c': mode_pty_ctrl_c, 'traffic': mode_traffic,
-         'telemetry': mode_telemetry}
+         'telemetry': mode_telemetry, 'testpmd': mode_testpmd,
+         'counting': mode_counting, 'switch': mode_switch,
+         'events': mode_events, 'runtime': mode_runtime}
 
 if __name__ == '__main__':
     if MODE not in MODES:

@@ -90,11 +90,11 @@ def main(case):
     # the features are kept in the JSON only while connected: read them
     # from the log line of the first device
     text = H.read_log(be.p)
-    m = re.search(r'vhost device connected \(features (0x[0-9a-f]+), (\w+) ring', text)
+    m = re.search(r'link up \((\w+) ring, .*features (0x[0-9a-f]+)', text)
     check(m is not None, 'vhp-testpmd logged the device it ran')
-    f = int(m.group(1), 16)
-    check(m.group(2) == ('packed' if c['packed'] else 'split'),
-          'ring layout %s' % m.group(2))
+    f = int(m.group(2), 16)
+    check(m.group(1) == ('packed' if c['packed'] else 'split'),
+          'ring layout %s' % m.group(1))
     check(f >> F_EVENT_IDX & 1, 'EVENT_IDX negotiated by the Linux driver')
 
     # guest 2, same socket

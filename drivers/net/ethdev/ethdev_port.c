@@ -682,6 +682,8 @@ ethdev_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 			st->queue[i].tx_dropped = d;
 	}
 	st->errors = es.ierrors;
+	st->rx_errors = es.ierrors;
+	st->rx_nombuf = es.rx_nombuf;
 	nb = RTE_MIN(e->queues, (uint16_t)RTE_ETHDEV_QUEUE_STAT_CNTRS);
 	for (i = 0; i < nb; i++) {
 		q = &st->queue[i];
@@ -690,6 +692,7 @@ ethdev_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 		q->rx_bytes = es.q_ibytes[i];
 		q->tx_bytes = es.q_obytes[i];
 		q->errors = es.q_errors[i];
+		q->rx_errors = es.q_errors[i];
 		qsum += q->rx_packets + q->tx_packets;
 	}
 	/* A one-queue port whose PMD keeps no per-queue counters. */
@@ -700,6 +703,7 @@ ethdev_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 		q->rx_bytes = st->rx_bytes;
 		q->tx_bytes = st->tx_bytes;
 		q->errors = st->errors;
+		q->rx_errors = st->rx_errors;
 	}
 	if (e->queues == 1) {
 		st->queue[0].rx_dropped = st->rx_dropped;

@@ -645,6 +645,8 @@ pport_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 		p->swol_dropped_base;
 	q->errors = rx.errors - p->rx_base.errors +
 		tx.errors - p->tx_base.errors;
+	q->rx_errors = rx.errors - p->rx_base.errors;
+	st->rx_errors = q->rx_errors;
 	st->rx_packets = q->rx_packets;
 	st->rx_bytes = q->rx_bytes;
 	st->rx_dropped = q->rx_dropped;

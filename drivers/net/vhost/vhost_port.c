@@ -18,6 +18,7 @@
 
 #include <vhp.h>
 
+#include "../event.h"
 #include "../json.h"
 #include "../sw_offload.h"
 #include "vhost_port.h"
@@ -31,16 +32,32 @@
 #define VHOST_F_GUEST_UFO	(UINT64_C(1) << 10)
 #define VHOST_F_HOST_UFO	(UINT64_C(1) << 14)
 
+/*
+ * Packet classes of one queue pair. RX queue q and TX queue q may be
+ * polled by different lcores: each direction has its own lines.
+ */
+struct vhost_qcount {
+	/* RX queue (guest TX vring), written by its polling lcore */
+	struct vhp_pkt_stats rx __rte_cache_aligned;
+	/* TX queue (guest RX vring), written by the lcore sending on it */
+	struct vhp_pkt_stats tx __rte_cache_aligned;
+} __rte_cache_aligned;
+
 struct vhost_priv {
 	struct vhp_port *vp;		/* NULL while stopped */
 	struct vhp_app_port *port;
 	uint32_t flags;			/* VHP_PORT_* */
 	uint16_t queues;		/* queue pairs */
+	bool pkt_stats;			/* count packet classes (xstats) */
 	uint64_t features_off;		/* given (features-off, offloads) */
 	uint64_t features_off_eff;	/* with the dependants added */
 	char path[VHOST_PATH_MAX];
 	/* Software segmentation per TX queue (one lcore each). */
 	struct vhp_swol swol[VHP_APP_MAX_QUEUES];
+	/* Packet classes per queue, and their values at the last reset
+	 * (the control thread never writes what an lcore writes). */
+	struct vhost_qcount qc[VHP_APP_MAX_QUEUES];
+	struct vhost_qcount qc_base[VHP_APP_MAX_QUEUES];
 };
 
 struct vhp_port *
@@ -60,8 +77,12 @@ vhost_rx_burst(struct vhp_app_port *port, uint16_t queue,
 	       struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhost_priv *v = port->priv;
+	uint16_t got;
 
-	return vhp_dequeue_burst(v->vp, queue, port->pool, pkts, n);
+	got = vhp_dequeue_burst(v->vp, queue, port->pool, pkts, n);
+	if (got != 0 && v->pkt_stats)
+		vhp_pkt_stats_count(&v->qc[queue].rx, pkts, got);
+	return got;
 }
 
 /*
@@ -86,8 +107,23 @@ vhost_enqueue(struct vhp_app_port *port, uint16_t queue,
 	      struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhost_priv *v = port->priv;
+	uint32_t cnt[VHP_PKT_NB_STATS] = { 0 }, left[VHP_PKT_NB_STATS];
+	unsigned int i;
+	uint16_t sent;
 
-	return vhp_enqueue_burst(v->vp, queue, pkts, n);
+	if (!v->pkt_stats)
+		return vhp_enqueue_burst(v->vp, queue, pkts, n);
+	/* Classified before: the ring frees what it takes. */
+	vhp_pkt_stats_classify(cnt, pkts, n);
+	sent = vhp_enqueue_burst(v->vp, queue, pkts, n);
+	if (unlikely(sent < n)) {
+		memset(left, 0, sizeof(left));
+		vhp_pkt_stats_classify(left, pkts + sent, n - sent);
+		for (i = 0; i < VHP_PKT_NB_STATS; i++)
+			cnt[i] -= left[i];
+	}
+	vhp_pkt_stats_add(&v->qc[queue].tx, cnt);
+	return sent;
 }
 
 /*
@@ -162,6 +198,7 @@ vhost_parse(struct vhp_app_port *port, struct vhost_priv *v,
 	}
 	strcpy(buf, args);
 	v->queues = 1;
+	v->pkt_stats = true;
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save), first = false) {
 		val = strchr(tok, '=');
@@ -205,6 +242,13 @@ vhost_parse(struct vhp_app_port *port, struct vhost_priv *v,
 		} else if (strcmp(tok, "features-off") == 0) {
 			if (vhost_parse_features(port, v, val) != 0)
 				return -EINVAL;
+		} else if (strcmp(tok, "pkt-stats") == 0) {
+			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
+				printf("error: port %u: pkt-stats=%s: expected "
+				       "0 or 1\n", port->id, val);
+				return -EINVAL;
+			}
+			v->pkt_stats = n != 0;
 		} else if (strcmp(tok, "offloads") == 0) {
 			if (vhp_app_parse_uint(val, 0, 1, &n) != 0) {
 				printf("error: port %u: offloads=%s: expected "
@@ -263,21 +307,43 @@ vhost_create(struct vhp_app_port *port, const char *args)
 	return 0;
 }
 
+/* Names of the bits of @p features, space separated, into @p buf. */
+static void
+vhost_feature_names(uint64_t features, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int bit;
+	const char *name;
+
+	buf[0] = '\0';
+	for (bit = 0; bit < 64 && len < size; bit++) {
+		if (!(features >> bit & 1))
+			continue;
+		name = vhp_feature_name(bit);
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					len == 0 ? "" : " ",
+					name != NULL ? name : "?");
+	}
+}
+
 static int
 vhost_new_device(struct vhp_port *vp, void *ctx)
 {
 	struct vhp_app_port *port = ctx;
 	struct vhp_port_info info;
+	char names[384];
 
-	if (vhp_port_info_get(vp, &info) == 0)
-		printf("Port %u: vhost device connected (features 0x%" PRIx64
-		       ", %s ring, %u queue pair%s)\n", port->id,
-		       info.features,
-		       info.ring == VHP_RING_PACKED ? "packed" : "split",
-		       info.nr_vrings / 2, info.nr_vrings / 2 == 1 ? "" : "s");
-	else
-		printf("Port %u: vhost device connected\n", port->id);
-	fflush(stdout);
+	if (vhp_port_info_get(vp, &info) == 0) {
+		vhost_feature_names(info.features, names, sizeof(names));
+		vhp_app_event(0, "Port %u: link up (%s ring, %u queue pair%s, "
+			      "features 0x%" PRIx64 " %s)", port->id,
+			      info.ring == VHP_RING_PACKED ? "packed" : "split",
+			      info.nr_vrings / 2,
+			      info.nr_vrings / 2 == 1 ? "" : "s",
+			      info.features, names);
+	} else {
+		vhp_app_event(0, "Port %u: link up", port->id);
+	}
 	vhp_app_port_link_set(port, true);
 	return 0;
 }
@@ -289,8 +355,7 @@ vhost_destroy_device(struct vhp_port *vp, void *ctx)
 
 	RTE_SET_USED(vp);
 	vhp_app_port_link_set(port, false);
-	printf("Port %u: vhost device disconnected\n", port->id);
-	fflush(stdout);
+	vhp_app_event(0, "Port %u: link down", port->id);
 }
 
 static void
@@ -300,10 +365,9 @@ vhost_vring_state_changed(struct vhp_port *vp, uint16_t vring, bool enabled,
 	struct vhp_app_port *port = ctx;
 
 	RTE_SET_USED(vp);
-	printf("Port %u: vring %u (queue %u %s) %s\n", port->id, vring,
-	       vring / 2, vring & 1 ? "guest TX" : "guest RX",
-	       enabled ? "enabled" : "disabled");
-	fflush(stdout);
+	vhp_app_event(1, "Port %u: vring %u (queue %u %s) %s", port->id,
+		      vring, vring / 2, vring & 1 ? "guest TX" : "guest RX",
+		      enabled ? "enabled" : "disabled");
 }
 
 static const struct vhp_port_ops vhost_ops = {
@@ -377,6 +441,8 @@ vhost_log_dependants(const struct vhp_app_port *port,
 	printf(" (they depend on a feature turned off)\n");
 }
 
+static void vhost_qcount_rebase(struct vhost_priv *v);
+
 static int
 vhost_start(struct vhp_app_port *port)
 {
@@ -404,6 +470,7 @@ vhost_start(struct vhp_app_port *port)
 	conf.features_off = v->features_off_eff;
 	vhost_log_dependants(port, v);
 	vhp_app_port_link_set(port, false);
+	vhost_qcount_rebase(v);
 	v->vp = vhp_port_create(&conf);
 	if (v->vp == NULL) {
 		err = rte_errno;
@@ -428,6 +495,33 @@ vhost_stop(struct vhp_app_port *port)
 
 	vhp_port_destroy(v->vp);
 	v->vp = NULL;
+}
+
+/* Counters of @p cur since @p base. */
+static void
+vhost_qcount_read(struct vhp_pkt_stats *out, const struct vhp_pkt_stats *cur,
+		  const struct vhp_pkt_stats *base)
+{
+	unsigned int i;
+
+	for (i = 0; i < VHP_PKT_NB_STATS; i++)
+		out->v[i] = __atomic_load_n(&cur->v[i], __ATOMIC_RELAXED) -
+			base->v[i];
+}
+
+/* The packet classes count from now (reset, or a new library port). */
+static void
+vhost_qcount_rebase(struct vhost_priv *v)
+{
+	unsigned int q, i;
+
+	for (q = 0; q < VHP_APP_MAX_QUEUES; q++)
+		for (i = 0; i < VHP_PKT_NB_STATS; i++) {
+			v->qc_base[q].rx.v[i] = __atomic_load_n(
+				&v->qc[q].rx.v[i], __ATOMIC_RELAXED);
+			v->qc_base[q].tx.v[i] = __atomic_load_n(
+				&v->qc[q].tx.v[i], __ATOMIC_RELAXED);
+		}
 }
 
 static int
@@ -460,6 +554,16 @@ vhost_stats_get(struct vhp_app_port *port, struct vhp_app_port_stats *st)
 		q->notifications_suppressed = rs.notifications_suppressed +
 			ts.notifications_suppressed;
 		q->kicks = rs.kicks + ts.kicks;
+		q->rx_errors = rs.errors;
+		q->rx_nombuf = rs.alloc_failed;
+		q->rx_notifications = rs.notifications;
+		q->tx_notifications = ts.notifications;
+		q->has_notifications = true;
+		q->has_pkt_stats = v->pkt_stats;
+		vhost_qcount_read(&q->rx_pkt, &v->qc[i].rx, &v->qc_base[i].rx);
+		vhost_qcount_read(&q->tx_pkt, &v->qc[i].tx, &v->qc_base[i].tx);
+		st->rx_errors += q->rx_errors;
+		st->rx_nombuf += q->rx_nombuf;
 		st->rx_packets += q->rx_packets;
 		st->rx_bytes += q->rx_bytes;
 		st->rx_dropped += q->rx_dropped;
@@ -480,6 +584,7 @@ vhost_stats_reset(struct vhp_app_port *port)
 
 	if (v->vp != NULL)
 		vhp_port_stats_reset(v->vp);
+	vhost_qcount_rebase(v);
 }
 
 static int
@@ -599,7 +704,7 @@ vhost_close(struct vhp_app_port *port)
 const struct vhp_app_port_driver vhp_vhost_driver = {
 	.name = "vhost",
 	.usage = "PATH[,queues=N][,client=1][,features-off=NAME|NAME...]"
-		 "[,offloads=0]",
+		 "[,offloads=0][,pkt-stats=0]",
 	.create = vhost_create,
 	.start = vhost_start,
 	.stop = vhost_stop,
