@@ -6,10 +6,13 @@ md5 must match at both ends.
 
 Cases (argv[1]):
   on          every offload the guests and the port negotiate
-  off=NAME    the port started with --vhost=...,features-off=NAME (both
-              ports): NAME must not be negotiated. The names come from
+  off=NAME[+NAME...]
+              the port started with --vhost=...,features-off=NAME|...
+              (both ports): no NAME may be negotiated. The names come from
               test/guest/meson.build (guest_offloads), so the list follows
-              what the library offers.
+              what the library offers. TSO6 cases move the file over IPv6,
+              TSO4 cases over IPv4 (both when both are off), the others
+              over IPv4.
 
 Checks: both guests boot and ping each other (ARP and ICMP through the MAC
 learning switch); the receiver's file has the sender's size and md5; our
@@ -43,16 +46,17 @@ def md5_of(out, what):
 
 
 def main(case):
-    off = None
+    offs = []
     if case.startswith('off='):
-        off = case[4:]
-        if off.lower() not in NAME_TO_BIT:
-            raise G.TestFailure('unknown feature name %r (known: %s)' % (
-                off, ', '.join(sorted(NAME_TO_BIT))))
+        offs = case[4:].split('+')
+        for off in offs:
+            if off.lower() not in NAME_TO_BIT:
+                raise G.TestFailure('unknown feature name %r (known: %s)' % (
+                    off, ', '.join(sorted(NAME_TO_BIT))))
     elif case != 'on':
         raise G.TestFailure('bad case %r' % case)
     sa, sb = H.sock_path('ga'), H.sock_path('gb')
-    suffix = ',features-off=%s' % off if off else ''
+    suffix = ',features-off=%s' % '|'.join(offs) if offs else ''
     be = G.backend([sa + suffix, sb + suffix], 'switch')
 
     ga = G.Guest(sa, '10.0.0.2/24', name='guestA', mac='52:54:00:00:0a:02',
@@ -65,7 +69,7 @@ def main(case):
         p = G.wait_running(be, i, 20, 'port %d running' % i)
         f = H.hex_int(p['features'])
         log('port %d features: %s' % (i, ' '.join(H.feature_names(f))))
-        if off:
+        for off in offs:
             check(not f >> NAME_TO_BIT[off.lower()] & 1,
                   'port %d: %s not negotiated' % (i, off.upper()))
 
@@ -78,9 +82,11 @@ def main(case):
     check(str(SIZE_MB << 20) in out, 'guestA: %d MB file written' % SIZE_MB)
     # IPv4 and IPv6 with every offload on; the TSO6 cases over IPv6 (the
     # path they change), the others over IPv4.
-    if off is None:
+    tso6 = any('tso6' in o.lower() for o in offs)
+    tso4 = any('tso4' in o.lower() for o in offs)
+    if not offs or (tso4 and tso6):
         families = ['10.0.0.3', 'fd00::3']
-    elif 'tso6' in off.lower():
+    elif tso6:
         families = ['fd00::3']
     else:
         families = ['10.0.0.3']
@@ -137,6 +143,6 @@ def main(case):
 
 if __name__ == '__main__':
     if len(sys.argv) != 2:
-        print('usage: test_switch.py on|off=FEATURE')
+        print('usage: test_switch.py on|off=FEATURE[+FEATURE...]')
         sys.exit(2)
     G.run(lambda: main(sys.argv[1]))
