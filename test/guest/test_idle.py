@@ -69,21 +69,8 @@ class TwoNicGuest(G.Guest):
         G.Guest._spawn(self, name, cmd + self.extra)
 
 
-def worker_tid(pid):
-    for t in os.listdir('/proc/%d/task' % pid):
-        try:
-            with open('/proc/%d/task/%s/comm' % (pid, t)) as f:
-                if f.read().strip() == 'rte-worker-1':
-                    return int(t)
-        except OSError:
-            pass
-    raise TestFailure('no rte-worker-1 thread in vhp-testpmd (pid %d)' % pid)
 
 
-def cpu_ticks(pid, tid):
-    with open('/proc/%d/task/%d/stat' % (pid, tid)) as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    return int(fields[11]) + int(fields[12])
 
 
 def replies(out):
@@ -123,11 +110,11 @@ class Run:
         """The lcore goes to sleep, then GAP more seconds without traffic."""
         self.wait_sleep(what)
         pid = self.be.p.pid
-        tid = worker_tid(pid)
+        tid = H.lcore_tid(pid)
         hz = os.sysconf('SC_CLK_TCK')
-        t0, c0 = time.monotonic(), cpu_ticks(pid, tid)
+        t0, c0 = time.monotonic(), H.thread_cpu_ticks(pid, tid)
         time.sleep(GAP)
-        t1, c1 = time.monotonic(), cpu_ticks(pid, tid)
+        t1, c1 = time.monotonic(), H.thread_cpu_ticks(pid, tid)
         if cpu:
             share = (c1 - c0) / hz / (t1 - t0)
             check(share < CPU_BOUND, '%s: the idle lcore used %.1f%% of a CPU over '

@@ -77,22 +77,8 @@ CPU_BOUND = 0.20
 SETTLE = 15          # seconds for counters to reach their final values
 
 
-def worker_tid(pid):
-    """Thread id of the forwarding lcore (DPDK names it rte-worker-1)."""
-    for t in os.listdir('/proc/%d/task' % pid):
-        try:
-            with open('/proc/%d/task/%s/comm' % (pid, t)) as f:
-                if f.read().strip() == 'rte-worker-1':
-                    return int(t)
-        except OSError:
-            pass
-    raise h.TestFailure('no rte-worker-1 thread in vhp-testpmd (pid %d)' % pid)
 
 
-def cpu_ticks(pid, tid):
-    with open('/proc/%d/task/%d/stat' % (pid, tid)) as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    return int(fields[11]) + int(fields[12])      # utime + stime
 
 
 def idle_lcore(st):
@@ -123,12 +109,7 @@ class Loop:
         return st
 
     def wait_state(self, pred, what, timeout=SETTLE):
-        def ok():
-            if not self.be.alive():
-                raise h.TestFailure('vhp-testpmd exited (rc %s)' % self.be.p.returncode)
-            st = self.state()
-            return st if st is not None and pred(st) else None
-        return h.wait_for(ok, timeout, what, interval=0.2)
+        return h.wait_backend(self.be, pred, what, timeout, 2)
 
     def be_counts(self, st):
         """Per port: rx, tx, bytes, drops on its TX side (since start)."""
@@ -284,11 +265,11 @@ def main():
             % (lc['rings'], lc['streams_running']))
     h.check(lc['errors'] == 0 and lc['no_kick_fd'] == 0,
             'no epoll error, no ring without kick fd')
-    tid = worker_tid(be.p.pid)
+    tid = h.lcore_tid(be.p.pid)
     hz = os.sysconf('SC_CLK_TCK')
-    t0, c0 = time.monotonic(), cpu_ticks(be.p.pid, tid)
+    t0, c0 = time.monotonic(), h.thread_cpu_ticks(be.p.pid, tid)
     time.sleep(2.0)
-    t1, c1 = time.monotonic(), cpu_ticks(be.p.pid, tid)
+    t1, c1 = time.monotonic(), h.thread_cpu_ticks(be.p.pid, tid)
     share = (c1 - c0) / hz / (t1 - t0)
     h.check(share < CPU_BOUND, 'idle lcore thread used %.1f%% of a CPU over %.1f s '
             '(< %d%%)' % (100 * share, t1 - t0, 100 * CPU_BOUND))

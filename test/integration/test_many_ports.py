@@ -86,12 +86,8 @@ class Bench:
         return st
 
     def wait_state(self, pred, what, timeout=SETTLE):
-        def ok():
-            if not self.be.alive():
-                raise h.TestFailure('vhp-testpmd exited (rc %s)' % self.be.p.returncode)
-            st = self.state()
-            return st if st is not None and pred(st) else None
-        return h.wait_for(ok, timeout, what, interval=0.3)
+        return h.wait_backend(self.be, pred, what, timeout, NPORTS,
+                              interval=0.3)
 
     def running(self, st):
         return {p['id'] for p in st['ports'] if p.get('running') and p.get('connected')}

@@ -792,3 +792,36 @@ def telemetry(prefix, command, timeout=5.0):
         s.close()
     key = command.split(',')[0]
     return reply.get(key, reply)
+
+
+def lcore_tid(pid, name='rte-worker-1'):
+    """Thread id of a DPDK lcore thread of process @pid (EAL names the
+    first worker rte-worker-1)."""
+    for t in os.listdir('/proc/%d/task' % pid):
+        try:
+            with open('/proc/%d/task/%s/comm' % (pid, t)) as f:
+                if f.read().strip() == name:
+                    return int(t)
+        except OSError:
+            pass
+    raise TestFailure('no %s thread in process %d' % (name, pid))
+
+
+def thread_cpu_ticks(pid, tid):
+    """utime + stime of one thread, in clock ticks."""
+    with open('/proc/%d/task/%d/stat' % (pid, tid)) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def wait_backend(be, pred, what, timeout, nports, interval=0.2):
+    """Wait until vhp-testpmd @be's JSON state lists @nports ports and
+    satisfies @pred; fails at once if it exited. Returns the state."""
+    def ok():
+        if not be.alive():
+            raise TestFailure('vhp-testpmd exited (rc %s)' % be.p.returncode)
+        st = be.state()
+        if st is None or len(st.get('ports', [])) != nports:
+            return None
+        return st if pred(st) else None
+    return wait_for(ok, timeout, what, interval=interval)
