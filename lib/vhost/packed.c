@@ -9,18 +9,29 @@
  * used descriptor is written at the first slot, carrying the buffer id of the
  * chain's last descriptor, with AVAIL == USED == the used wrap counter.
  *
- * Fast path: four available, single, direct descriptors starting on a
- * 64-byte line (index % 4 == 0) are checked with one look at their flags and
- * copied together. Everything else takes the single-buffer path, which
- * handles chains, indirect tables, mergeable RX buffers and multi-segment
- * mbufs, and validates everything the guest wrote (read once, into locals or
- * into vq->desc_scratch).
+ * Fast path (rx_fast(), tx_fast()): the burst is taken in passes of up to
+ * PACKED_CHUNK single, direct descriptors, as the split ring does: first
+ * the flags (a group of four on one 64-byte line with one compare of its
+ * four flag words, any other descriptor on its own, so an unaligned ring
+ * base or the ring end only costs the grouping), then addr/len/id read
+ * once after the acquire fence, then the checks and translations with
+ * prefetches, then the copies. Everything else takes the single-buffer
+ * path, which handles chains, indirect tables, mergeable RX buffers and
+ * multi-segment mbufs, and validates everything the guest wrote (read
+ * once, into locals or into vq->desc_scratch).
  *
- * Offloads (net_hdr.c): the batches take only packets without offload work
- * (a zero flags/gso_type TX header, RX mbufs without offload flags); the
- * others go through the single-buffer path, which applies a guest TX header
- * with vhp_net_hdr_dequeue() and writes the header and patched packet
- * headers vhp_net_hdr_enqueue() built in front of an RX packet.
+ * Offloads (net_hdr.c) stay on the fast path: an RX mbuf's checksum status
+ * becomes DATA_VALID in the header (GUEST_CSUM), a TX offload request the
+ * header and patched packet headers vhp_net_hdr_enqueue() builds; a guest
+ * TX header with flags or gso_type set goes through vhp_net_hdr_dequeue()
+ * (a zero one costs one test). The single-buffer path does the same for
+ * the packets it takes.
+ *
+ * Cost of guest-built buffers: every descriptor is read at most once. A
+ * chain in the ring is walked to its end (at most the ring size); an
+ * indirect table is read in place entry by entry, for RX only as far as
+ * the packet needs; empty descriptors are checked and skipped. See
+ * packed_parse_slow() and doc/performance.md for the figures.
  *
  * Used descriptors collect in the shadow (vq->shadow_used id/len,
  * vq->shadow_count_desc slots) and are flushed once per burst: ids and
@@ -390,16 +401,84 @@ packed_copy_indirect(struct vhp_virtqueue *vq, uint64_t gpa, uint32_t len,
 	return 0;
 }
 
-/* Chains and indirect descriptors. The head flags were read (acquire). */
+/*
+ * Check one descriptor of a chain or an indirect table (read once, into
+ * @p d) and append it to the segment list unless it is empty.
+ * @return false: bad descriptor (counted).
+ */
+static __rte_always_inline bool
+packed_seg_add(struct vhp_virtqueue *vq, const struct vring_packed_desc *d,
+	       bool write, bool in_table, struct vring_packed_desc *seg,
+	       uint32_t *nseg)
+{
+	if (unlikely(d->flags & VRING_DESC_F_INDIRECT)) {
+		vhp_vq_error(vq, VHP_ERR_INDIRECT, in_table ?
+			     "nested indirect table" :
+			     "indirect descriptor in a chain");
+		return false;
+	}
+	/*
+	 * RX descriptors must be device-writable, TX ones in the ring
+	 * read-only. In TX tables WRITE is tolerated: DPDK's virtio PMD
+	 * presets it on every packed indirect entry and leaves it on the
+	 * header one; we only read those buffers.
+	 */
+	if (unlikely(write ? !(d->flags & VRING_DESC_F_WRITE) :
+		     (!in_table && (d->flags & VRING_DESC_F_WRITE)))) {
+		vhp_vq_error(vq, VHP_ERR_CHAIN, "%s descriptor in %s buffer",
+			     write ? "read-only" : "writable",
+			     write ? "an RX" : "a TX");
+		return false;
+	}
+	if (unlikely(packed_addr_overflows(d))) {
+		vhp_vq_error(vq, VHP_ERR_ADDR, "addr+len overflows");
+		return false;
+	}
+	/* Empty descriptors carry nothing: later passes never see them. */
+	if (d->len != 0)
+		seg[(*nseg)++] = *d;
+	return true;
+}
+
+/* Read a table entry (guest memory or the private copy) once. */
+static __rte_always_inline void
+packed_table_read(const struct vring_packed_desc *t,
+		  struct vring_packed_desc *out)
+{
+	const volatile uint64_t *p = (const volatile uint64_t *)t;
+	uint64_t w1;
+
+	out->addr = p[0];
+	w1 = p[1];
+	out->len = (uint32_t)w1;
+	out->id = (uint16_t)(w1 >> 32);
+	out->flags = (uint16_t)(w1 >> 48);
+}
+
+/*
+ * Chains and indirect descriptors. The head flags were read (acquire).
+ *
+ * Cost bound: every descriptor is read once and at most once. A chain in
+ * the ring is walked to its end (its length decides the slots it takes,
+ * at most the ring size). An indirect table is read in place when it is
+ * mapped in one piece and 8-byte aligned (else copied into scratch first),
+ * entry by entry, and for RX only until the entries read hold @p need
+ * bytes: a packet that fits the first entry of a 1024-entry table reads
+ * one entry. Empty descriptors are checked and skipped: the copy passes
+ * only see the non-empty ones, collected in vq->desc_scratch.
+ */
 static __rte_noinline enum packed_parse
 packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
-		  uint16_t budget, bool write, struct packed_chain *c)
+		  uint16_t budget, bool write, uint32_t need,
+		  struct packed_chain *c)
 {
 	struct vring_packed_desc *scratch =
 		(struct vring_packed_desc *)vq->desc_scratch;
 	const struct vring_packed_desc *ring = vq->desc_packed;
+	const struct vring_packed_desc *table;
 	struct vring_packed_desc d = c->head;
-	uint32_t i, n;
+	uint32_t i, n, nseg = 0;
+	uint64_t sum = 0;
 	uint16_t k = 0;
 
 	if ((d.flags & VRING_DESC_F_INDIRECT) &&
@@ -419,44 +498,36 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 				     "indirect table len %u", d.len);
 			return PARSE_DROP;
 		}
-		if (packed_addr_overflows(&d) ||
-		    packed_copy_indirect(vq, d.addr, d.len, scratch) != 0) {
-			vhp_vq_error(vq, VHP_ERR_ADDR,
-				     "indirect table at 0x%" PRIx64 " len %u",
-				     d.addr, d.len);
-			return PARSE_DROP;
+		table = packed_addr_overflows(&d) ? NULL :
+			vhp_gpa_to_hva_full(vq->mem, d.addr, d.len,
+					    &vq->mem_hint);
+		if (table == NULL || ((uintptr_t)table & 7) != 0) {
+			/* Across regions or misaligned: a private copy. */
+			if (packed_addr_overflows(&d) ||
+			    packed_copy_indirect(vq, d.addr, d.len,
+						 scratch) != 0) {
+				vhp_vq_error(vq, VHP_ERR_ADDR,
+					     "indirect table at 0x%" PRIx64
+					     " len %u", d.addr, d.len);
+				return PARSE_DROP;
+			}
+			table = scratch;
 		}
 		n = d.len / sizeof(struct vring_packed_desc);
-		for (i = 0; i < n; i++) {
-			if (scratch[i].flags & VRING_DESC_F_INDIRECT) {
-				vhp_vq_error(vq, VHP_ERR_INDIRECT,
-					     "nested indirect table");
+		for (i = 0; i < n && sum < need; i++) {
+			packed_table_read(&table[i], &d);
+			if (!packed_seg_add(vq, &d, write, true, scratch,
+					    &nseg))
 				return PARSE_DROP;
-			}
-			/*
-			 * RX entries must be device-writable. In TX tables
-			 * WRITE is tolerated: DPDK's virtio PMD presets it
-			 * on every packed indirect entry and leaves it on
-			 * the header one; we only read those buffers.
-			 */
-			if (write && !(scratch[i].flags & VRING_DESC_F_WRITE)) {
-				vhp_vq_error(vq, VHP_ERR_CHAIN,
-					     "read-only descriptor in an RX "
-					     "buffer");
-				return PARSE_DROP;
-			}
-			if (packed_addr_overflows(&scratch[i])) {
-				vhp_vq_error(vq, VHP_ERR_ADDR,
-					     "addr+len overflows");
-				return PARSE_DROP;
-			}
+			sum += d.len;
 		}
 		c->seg = scratch;
-		c->nseg = n;
+		c->nseg = nseg;
 		return PARSE_OK;
 	}
 
-	/* A chain in the ring (INDIRECT with NEXT is walked, then refused). */
+	/* A chain in the ring (INDIRECT with NEXT is walked, then refused):
+	 * read to its end first, checked in the private copy after. */
 	scratch[0] = d;
 	while (d.flags & VRING_DESC_F_NEXT) {
 		if (unlikely(++k >= vq->size)) {
@@ -481,26 +552,14 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 		vhp_vq_mark_broken(vq, "buffer id out of range");
 		return PARSE_BROKEN;
 	}
+	/* In place: entry i moves to nseg <= i. */
 	for (i = 0; i < c->ndesc; i++) {
-		if (scratch[i].flags & VRING_DESC_F_INDIRECT) {
-			vhp_vq_error(vq, VHP_ERR_INDIRECT,
-				     "indirect descriptor in a chain");
+		d = scratch[i];
+		if (!packed_seg_add(vq, &d, write, false, scratch, &nseg))
 			return PARSE_DROP;
-		}
-		if (packed_dir_bad(scratch[i].flags, write)) {
-			vhp_vq_error(vq, VHP_ERR_CHAIN,
-				     "%s descriptor in %s buffer",
-				     write ? "read-only" : "writable",
-				     write ? "an RX" : "a TX");
-			return PARSE_DROP;
-		}
-		if (packed_addr_overflows(&scratch[i])) {
-			vhp_vq_error(vq, VHP_ERR_ADDR, "addr+len overflows");
-			return PARSE_DROP;
-		}
 	}
 	c->seg = scratch;
-	c->nseg = c->ndesc;
+	c->nseg = nseg;
 	return PARSE_OK;
 }
 
@@ -510,7 +569,8 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
  */
 static __rte_always_inline enum packed_parse
 packed_parse(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
-	     uint16_t budget, bool write, struct packed_chain *c)
+	     uint16_t budget, bool write, uint32_t need,
+	     struct packed_chain *c)
 {
 	const struct vring_packed_desc *d = &vq->desc_packed[idx];
 	uint16_t flags = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
@@ -520,7 +580,8 @@ packed_parse(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 	c->head.flags = flags;
 	packed_desc_read(d, &c->head);
 	if (unlikely(flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT)))
-		return packed_parse_slow(vq, idx, wrap, budget, write, c);
+		return packed_parse_slow(vq, idx, wrap, budget, write, need,
+					 c);
 	c->seg = &c->head;
 	c->nseg = 1;
 	c->ndesc = 1;
@@ -836,7 +897,8 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 	enum packed_parse r;
 	const bool ol = (m->ol_flags & vhp_net_hdr_ol_mask(vq)) != 0;
 
-	r = packed_parse(vq, lidx, lwrap, lbudget, true, &c);
+	r = packed_parse(vq, lidx, lwrap, lbudget, true,
+			 vq->hdr_len + m->pkt_len, &c);
 	if (r == PARSE_EMPTY || r == PARSE_BROKEN)
 		return RX_STOP;
 	if (likely(r == PARSE_OK && c.nseg == 1 && m->nb_segs == 1 && !ol)) {
@@ -919,7 +981,8 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 			vq->shadow_count = sc0;
 			return RX_STOP;
 		}
-		r = packed_parse(vq, lidx, lwrap, lbudget, true, &c);
+		r = packed_parse(vq, lidx, lwrap, lbudget, true,
+				 s.hdr_len - s.hdr_off + s.left, &c);
 	}
 	if (nbufs > 1) {
 		/* num_buffers lives in the first buffer's header. */
@@ -1151,7 +1214,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	uint64_t total = 0;
 	uint32_t i;
 
-	r = packed_parse(vq, *idx, *wrap, *budget, false, &c);
+	r = packed_parse(vq, *idx, *wrap, *budget, false, UINT32_MAX, &c);
 	if (r == PARSE_EMPTY || r == PARSE_BROKEN)
 		return TX_STOP;
 	if (r == PARSE_DROP)
