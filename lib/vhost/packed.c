@@ -738,7 +738,7 @@ rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
 	struct rte_mbuf *m;
 	uint32_t need, l;
 	uint16_t *sd;
-	uint64_t ol;
+	uint64_t ol, any = 0;
 	uint16_t j, k;
 
 	k = packed_fast_scan(vq, idx, wrap, n, VRING_DESC_F_WRITE, s->d);
@@ -753,10 +753,14 @@ rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
 		if (unlikely(s->dst[j] == NULL))
 			break;
 		ol = m->ol_flags & ol_mask;
-		if (unlikely(ol & VHP_NET_HDR_OL_TX) &&
-		    vhp_net_hdr_enqueue(vq, m, s->blob[j], &s->skip[j]) != 0) {
-			*refused = true;
-			break;
+		if (unlikely(ol != 0)) {
+			any = ol;
+			if ((ol & VHP_NET_HDR_OL_TX) &&
+			    vhp_net_hdr_enqueue(vq, m, s->blob[j],
+						&s->skip[j]) != 0) {
+				*refused = true;
+				break;
+			}
 		}
 		rte_prefetch0_write(s->dst[j]);
 		rte_prefetch0_write(s->dst[j] + hdr_len);
@@ -764,7 +768,22 @@ rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
 	}
 	su = &vq->shadow_used[vq->shadow_count];
 	sd = &vq->shadow_count_desc[vq->shadow_count];
-	for (k = 0; k < j; k++) {
+	for (k = 0; likely(any == 0) && k < j; k++) {
+		/* A pass without offload work: the header template. */
+		m = pkts[k];
+		l = m->pkt_len;
+		if (likely(hdr_len == sizeof(packed_hdr12)))
+			memcpy(s->dst[k], hdr, sizeof(packed_hdr12));
+		else
+			memcpy(s->dst[k], hdr, hdr_len);
+		vhp_copy(s->dst[k] + hdr_len,
+			 rte_pktmbuf_mtod(m, const void *), l);
+		su[k].id = s->d[k].id;
+		su[k].len = hdr_len + l;
+		sd[k] = 1;
+		*bytes += l;
+	}
+	for (; k < j; k++) {
 		m = pkts[k];
 		l = m->pkt_len;
 		ol = m->ol_flags & ol_mask;

@@ -429,9 +429,9 @@ split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	const uint16_t idx = vq->last_avail_idx;
 	struct vring_desc d;
 	struct rte_mbuf *m;
+	uint64_t ol, any = 0;
 	uint16_t j, k;
 	uint32_t need, l;
-	uint64_t ol;
 
 	for (j = 0; j < n; j++) {
 		s->heads[j] = split_avail_entry(vq, (uint16_t)(idx + j));
@@ -454,16 +454,32 @@ split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		if (unlikely(s->dst[k] == NULL))
 			break;
 		ol = m->ol_flags & ol_mask;
-		if (unlikely(ol & VHP_NET_HDR_OL_TX) &&
-		    vhp_net_hdr_enqueue(vq, m, s->blob[k], &s->skip[k]) != 0) {
-			*refused = true;
-			break;
+		if (unlikely(ol != 0)) {
+			any = ol;
+			if ((ol & VHP_NET_HDR_OL_TX) &&
+			    vhp_net_hdr_enqueue(vq, m, s->blob[k],
+						&s->skip[k]) != 0) {
+				*refused = true;
+				break;
+			}
 		}
 		rte_prefetch0_write(s->dst[k]);
 		rte_prefetch0_write(s->dst[k] + hdr_len);
 		rte_prefetch0(rte_pktmbuf_mtod(m, void *));
 	}
-	for (j = 0; j < k; j++) {
+	for (j = 0; likely(any == 0) && j < k; j++) {
+		/* A batch without offload work: the header template. */
+		m = pkts[j];
+		l = m->pkt_len;
+		if (likely(hdr_len == SPLIT_HDR_MAX))
+			memcpy(s->dst[j], hdr, SPLIT_HDR_MAX);
+		else
+			memcpy(s->dst[j], hdr, hdr_len);
+		vhp_copy(s->dst[j] + hdr_len, rte_pktmbuf_mtod(m, void *), l);
+		split_shadow_add(vq, s->heads[j], hdr_len + l);
+		*bytes += l;
+	}
+	for (; j < k; j++) {
 		m = pkts[j];
 		l = m->pkt_len;
 		ol = m->ol_flags & ol_mask;
@@ -504,7 +520,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	struct split_rx_scratch s;
 	struct vring_desc d;
 	uint64_t bytes = 0;
-	uint16_t delivered = 0;
+	uint16_t delivered = 0, lim = SPLIT_BATCH;
 	bool refused;
 	int navail;
 
@@ -514,7 +530,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	split_rx_hdr(hdr);
 
 	for (i = 0; i < count; ) {
-		nb = (uint16_t)RTE_MIN(RTE_MIN(count - i, SPLIT_BATCH),
+		nb = (uint16_t)RTE_MIN(RTE_MIN(count - i, lim),
 				       (uint16_t)(avail_idx -
 						  vq->last_avail_idx));
 		if (unlikely(nb == 0))
@@ -524,8 +540,14 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 					ol_mask, &s, &bytes, &refused);
 		i = (uint16_t)(i + k);
 		delivered = (uint16_t)(delivered + k);
-		if (likely(k == nb))
+		if (likely(k == nb)) {
+			lim = SPLIT_BATCH;
 			continue;
+		}
+		/* Gather no further than this batch got next time: traffic
+		 * that keeps leaving the fast path (chains, indirect tables,
+		 * chained mbufs) must not pay a whole gather per packet. */
+		lim = (uint16_t)(k + 1);
 		if (unlikely(refused)) {
 			/* Dropped (counted), no buffer used. */
 			i++;
@@ -756,7 +778,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	const bool in_order = (vq->flags & VHP_VQ_F_IN_ORDER) != 0;
 	const bool ol = (vq->flags & VHP_VQ_F_HOST_OL) != 0;
 	uint16_t avail_idx, n, nb, k, got, head, nout = 0, taken = 0;
-	uint16_t last_id = 0, nused = 0;
+	uint16_t last_id = 0, nused = 0, lim = SPLIT_BATCH;
 	struct vring_desc d;
 	struct rte_mbuf *m;
 	uint64_t bytes = 0;
@@ -773,14 +795,17 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 
 	/* taken: avail entries consumed; nout: packets built (<= taken) */
 	while (taken < n) {
-		nb = (uint16_t)RTE_MIN(n - taken, SPLIT_BATCH);
+		nb = (uint16_t)RTE_MIN(n - taken, lim);
 		k = split_dequeue_batch(vq, pkts + nout, nb, &got, hdr_len,
 					in_order, ol, &last_id, &nused,
 					&bytes);
 		nout = (uint16_t)(nout + got);
 		taken = (uint16_t)(taken + k);
-		if (likely(k == nb) || k != got)
+		if (likely(k == nb) || k != got) {
+			lim = SPLIT_BATCH;
 			continue;	/* whole batch, or one dropped */
+		}
+		lim = (uint16_t)(k + 1);	/* as in vhp_split_enqueue() */
 		/* The next buffer needs the slow path (or is bad). */
 		m = pkts[nout];
 		head = split_avail_entry(vq, vq->last_avail_idx++);
