@@ -465,11 +465,15 @@ packed_table_read(const struct vring_packed_desc *t,
  * entry by entry, and for RX only until the entries read hold @p need
  * bytes: a packet that fits the first entry of a 1024-entry table reads
  * one entry. Empty descriptors are checked and skipped: the copy passes
- * only see the non-empty ones, collected in vq->desc_scratch.
+ * only see the non-empty ones, collected in vq->desc_scratch. The tables of
+ * a burst may have ring-size entries in all (*tbudget, counted by table
+ * size): a table that does not fit any more waits for the next burst, so a
+ * burst reads at most twice the ring size in descriptors, whatever the
+ * guest posts.
  */
 static __rte_noinline enum packed_parse
 packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
-		  uint16_t budget, bool write, uint32_t need,
+		  uint16_t budget, bool write, uint32_t need, uint32_t *tbudget,
 		  struct packed_chain *c)
 {
 	struct vring_packed_desc *scratch =
@@ -514,6 +518,9 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 			table = scratch;
 		}
 		n = d.len / sizeof(struct vring_packed_desc);
+		if (n > *tbudget)
+			return PARSE_EMPTY;	/* the next burst takes it */
+		*tbudget -= n;
 		for (i = 0; i < n && sum < need; i++) {
 			packed_table_read(&table[i], &d);
 			if (!packed_seg_add(vq, &d, write, true, scratch,
@@ -569,7 +576,7 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
  */
 static __rte_always_inline enum packed_parse
 packed_parse(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
-	     uint16_t budget, bool write, uint32_t need,
+	     uint16_t budget, bool write, uint32_t need, uint32_t *tbudget,
 	     struct packed_chain *c)
 {
 	const struct vring_packed_desc *d = &vq->desc_packed[idx];
@@ -581,7 +588,7 @@ packed_parse(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 	packed_desc_read(d, &c->head);
 	if (unlikely(flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT)))
 		return packed_parse_slow(vq, idx, wrap, budget, write, need,
-					 c);
+					 tbudget, c);
 	c->seg = &c->head;
 	c->nseg = 1;
 	c->ndesc = 1;
@@ -904,7 +911,8 @@ enum rx_result {
  */
 static enum rx_result
 rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
-	  uint8_t *wrap, uint16_t *budget, uint64_t *bytes, bool mrg)
+	  uint8_t *wrap, uint16_t *budget, uint32_t *tbudget, uint64_t *bytes,
+	  bool mrg)
 {
 	uint16_t sc0 = vq->shadow_count;
 	uint16_t lidx = *idx, lbudget = *budget;
@@ -917,7 +925,7 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 	const bool ol = (m->ol_flags & vhp_net_hdr_ol_mask(vq)) != 0;
 
 	r = packed_parse(vq, lidx, lwrap, lbudget, true,
-			 vq->hdr_len + m->pkt_len, &c);
+			 vq->hdr_len + m->pkt_len, tbudget, &c);
 	if (r == PARSE_EMPTY || r == PARSE_BROKEN)
 		return RX_STOP;
 	if (likely(r == PARSE_OK && c.nseg == 1 && m->nb_segs == 1 && !ol)) {
@@ -1001,7 +1009,7 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 			return RX_STOP;
 		}
 		r = packed_parse(vq, lidx, lwrap, lbudget, true,
-				 s.hdr_len - s.hdr_off + s.left, &c);
+				 s.hdr_len - s.hdr_off + s.left, tbudget, &c);
 	}
 	if (nbufs > 1) {
 		/* num_buffers lives in the first buffer's header. */
@@ -1038,6 +1046,7 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	uint16_t idx = vq->last_avail_idx;
 	uint8_t wrap = vq->avail_wrap;
 	uint16_t budget = vq->size;
+	uint32_t tbudget = vq->size;	/* indirect table entries */
 	struct rx_fast_scratch s;
 	uint64_t bytes = 0;
 	uint16_t nb = 0, n, k;
@@ -1065,8 +1074,8 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			continue;
 		/* Packet nb needs the single-buffer path, or the ring has
 		 * nothing more. */
-		if (rx_packet(vq, pkts[nb], &idx, &wrap, &budget, &bytes,
-			      mrg) != RX_TAKEN)
+		if (rx_packet(vq, pkts[nb], &idx, &wrap, &budget, &tbudget,
+			      &bytes, mrg) != RX_TAKEN)
 			break;
 		nb++;
 	}
@@ -1223,8 +1232,8 @@ enum tx_result {
 
 static enum tx_result
 tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
-	  struct rte_mbuf **slot, bool prealloc, uint16_t *idx,
-	  uint8_t *wrap, uint16_t *budget, uint64_t *bytes)
+	  struct rte_mbuf **slot, uint16_t *idx, uint8_t *wrap,
+	  uint16_t *budget, uint32_t *tbudget, uint64_t *bytes)
 {
 	struct packed_chain c;
 	struct rte_mbuf *m;
@@ -1233,7 +1242,8 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	uint64_t total = 0;
 	uint32_t i;
 
-	r = packed_parse(vq, *idx, *wrap, *budget, false, UINT32_MAX, &c);
+	r = packed_parse(vq, *idx, *wrap, *budget, false, UINT32_MAX, tbudget,
+			 &c);
 	if (r == PARSE_EMPTY || r == PARSE_BROKEN)
 		return TX_STOP;
 	if (r == PARSE_DROP)
@@ -1247,14 +1257,10 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			     vq->hdr_len);
 		goto drop;
 	}
-	if (prealloc) {
-		m = *slot;
-	} else {
-		m = rte_pktmbuf_alloc(mp);
-		if (unlikely(m == NULL)) {
-			VHP_STAT_ADD(vq, alloc_failed, 1);
-			return TX_STOP;
-		}
+	m = rte_pktmbuf_alloc(mp);
+	if (unlikely(m == NULL)) {
+		VHP_STAT_ADD(vq, alloc_failed, 1);
+		return TX_STOP;
 	}
 	if (likely(c.nseg == 1 &&
 		   total - vq->hdr_len <= rte_pktmbuf_tailroom(m))) {
@@ -1272,10 +1278,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	}
 	cr = tx_copy(vq, &c, m, mp);
 	if (unlikely(cr != TX_COPY_OK)) {
-		if (prealloc)
-			tx_mbuf_reset(m);
-		else
-			rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m);
 		if (cr == TX_COPY_NOMEM) {
 			/* Leave the buffer in the ring for a later burst. */
 			VHP_STAT_ADD(vq, alloc_failed, 1);
@@ -1288,10 +1291,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 got:
 	if (unlikely(vq->flags & VHP_VQ_F_HOST_OL) &&
 	    unlikely(tx_offload(vq, &c, m) != 0)) {
-		if (prealloc)
-			tx_mbuf_reset(m);
-		else
-			rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m);
 		goto drop;
 	}
 	*slot = m;
@@ -1410,6 +1410,7 @@ vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	uint16_t idx = vq->last_avail_idx;
 	uint8_t wrap = vq->avail_wrap;
 	uint16_t budget = vq->size;
+	uint32_t tbudget = vq->size;	/* indirect table entries */
 	uint64_t bytes = 0;
 	uint16_t nb = 0, n, k, got;
 	bool nomem = false;
@@ -1434,8 +1435,8 @@ vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		}
 		/* The next buffer needs the single-buffer path, the pool is
 		 * short of mbufs, or the ring has nothing more. */
-		r = tx_packet(vq, mp, &pkts[nb], false, &idx, &wrap,
-			      &budget, &bytes);
+		r = tx_packet(vq, mp, &pkts[nb], &idx, &wrap, &budget,
+			      &tbudget, &bytes);
 		if (r == TX_STOP)
 			break;
 		if (r == TX_GOT)

@@ -127,10 +127,14 @@ split_chain_set(struct vhp_virtqueue *vq, struct split_chain *ch,
 }
 
 /* Start walking the chain whose head descriptor (already read) is @p d,
- * or the indirect table it names. */
+ * or the indirect table it names. The tables of a burst may have ring-size
+ * entries in all (*tbudget, counted by table size): -EAGAIN when this one
+ * does not fit any more (nothing consumed, nothing counted; the next burst
+ * takes it), so a burst reads at most twice the ring size in descriptors
+ * of chains and tables, whatever the guest posts. */
 static int
 split_chain_start(struct vhp_virtqueue *vq, struct split_chain *ch,
-		  const struct vring_desc *d, uint16_t want)
+		  const struct vring_desc *d, uint16_t want, uint32_t *tbudget)
 {
 	struct vring_desc first;
 	const void *src;
@@ -159,6 +163,9 @@ split_chain_start(struct vhp_virtqueue *vq, struct split_chain *ch,
 			     "indirect table length %u", d->len);
 		return -EINVAL;
 	}
+	if (n > *tbudget)
+		return -EAGAIN;		/* the next burst takes it */
+	*tbudget -= n;
 	src = vhp_gpa_to_hva_full(vq->mem, d->addr, d->len, &vq->mem_hint);
 	if (unlikely(src == NULL)) {
 		vhp_vq_error(vq, VHP_ERR_ADDR,
@@ -269,7 +276,8 @@ split_rx_hdr(uint8_t hdr[SPLIT_HDR_MAX])
  */
 static __rte_noinline int
 split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
-		   uint16_t avail_idx, uint16_t head, struct vring_desc d)
+		   uint16_t avail_idx, uint16_t head, struct vring_desc d,
+		   uint32_t *tbudget)
 {
 	const uint16_t start_avail = (uint16_t)(vq->last_avail_idx - 1);
 	const uint16_t start_shadow = vq->shadow_count;
@@ -309,8 +317,14 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 	src = rte_pktmbuf_mtod_offset(seg, const uint8_t *, skip);
 	src_left = seg->data_len - skip;
 	for (;;) {
-		if (unlikely(split_chain_start(vq, &ch, &d,
-					       VRING_DESC_F_WRITE) != 0))
+		err = split_chain_start(vq, &ch, &d, VRING_DESC_F_WRITE,
+					tbudget);
+		if (unlikely(err == -EAGAIN)) {
+			vq->last_avail_idx = start_avail;
+			vq->shadow_count = start_shadow;
+			return 0;
+		}
+		if (unlikely(err != 0))
 			goto bad;
 		written = 0;
 		err = 0;
@@ -521,6 +535,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	struct vring_desc d;
 	uint64_t bytes = 0;
 	uint16_t delivered = 0, lim = SPLIT_BATCH;
+	uint32_t tbudget = vq->size;	/* indirect table entries */
 	bool refused;
 	int navail;
 
@@ -561,7 +576,8 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			continue;
 		}
 		d = split_desc_read(&vq->desc[head]);
-		if (split_enqueue_slow(vq, pkts[i], avail_idx, head, d) == 0)
+		if (split_enqueue_slow(vq, pkts[i], avail_idx, head, d,
+				       &tbudget) == 0)
 			break;
 		i++;
 	}
@@ -587,11 +603,13 @@ split_mbuf_recycle(struct rte_mbuf *m)
 /*
  * Slow path of one TX packet into @p m (fresh mbuf from @p mp).
  * @return 0 packet built, -EINVAL bad chain (counted), -ENOMEM no mbuf
- *   for a further segment.
+ *   for a further segment, -EAGAIN its indirect table is over the burst's
+ *   budget (nothing consumed).
  */
 static __rte_noinline int
 split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
-		   struct rte_mbuf *m, const struct vring_desc *d)
+		   struct rte_mbuf *m, const struct vring_desc *d,
+		   uint32_t *tbudget)
 {
 	const uint32_t hdr_len = vq->hdr_len;
 	struct virtio_net_hdr vh;
@@ -605,8 +623,9 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	uint32_t l, n;
 	int err;
 
-	if (unlikely(split_chain_start(vq, &ch, d, 0) != 0))
-		return -EINVAL;
+	err = split_chain_start(vq, &ch, d, 0, tbudget);
+	if (unlikely(err != 0))
+		return err;
 	for (;;) {
 		if (hdr_left != 0) {
 			/* Header, possibly split across descriptors: copied
@@ -779,6 +798,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	const bool ol = (vq->flags & VHP_VQ_F_HOST_OL) != 0;
 	uint16_t avail_idx, n, nb, k, got, head, nout = 0, taken = 0;
 	uint16_t last_id = 0, nused = 0, lim = SPLIT_BATCH;
+	uint32_t tbudget = vq->size;	/* indirect table entries */
 	struct vring_desc d;
 	struct rte_mbuf *m;
 	uint64_t bytes = 0;
@@ -816,7 +836,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			continue;
 		}
 		d = split_desc_read(&vq->desc[head]);
-		ret = split_dequeue_slow(vq, mp, m, &d);
+		ret = split_dequeue_slow(vq, mp, m, &d, &tbudget);
 		if (likely(ret == 0)) {
 			split_tx_used(vq, in_order, head, &last_id, &nused);
 			bytes += m->pkt_len;
@@ -824,7 +844,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			continue;
 		}
 		split_mbuf_recycle(m);
-		if (ret == -ENOMEM) {
+		if (ret == -ENOMEM || ret == -EAGAIN) {
 			/* Retry this packet next burst. */
 			vq->last_avail_idx--;
 			break;

@@ -1843,6 +1843,42 @@ test_indirect_bounded(void)
 	teardown(&tx);
 }
 
+/* The indirect tables of one burst have at most ring-size entries in
+ * all: a table that does not fit waits for the next burst. */
+static void
+test_table_budget(void)
+{
+	struct guest_packed tx;
+	struct rte_mbuf *pkts[4];
+	uint16_t id, i;
+
+	mem_setup();
+	ring_setup(&tx, 16, 4096, VHP_VQ_F_TX | VHP_VQ_F_INDIRECT, 12);
+	/* two 16-entry tables: one a burst */
+	for (i = 0; i < 2; i++) {
+		gp_pattern(pat, 200, 950 + i);
+		CHECK_EQ(gp_post_tx(&tx, pat, 200, 16, true, &id), 0);
+	}
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 4), 1);
+	CHECK(mbuf_is(pkts[0], 200, 950));
+	rte_pktmbuf_free(pkts[0]);
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 4), 1);
+	CHECK(mbuf_is(pkts[0], 200, 951));
+	rte_pktmbuf_free(pkts[0]);
+	/* two 8-entry tables fit one burst */
+	for (i = 0; i < 2; i++) {
+		gp_pattern(pat, 200, 960 + i);
+		CHECK_EQ(gp_post_tx(&tx, pat, 200, 8, true, &id), 0);
+	}
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 4), 2);
+	CHECK(mbuf_is(pkts[0], 200, 960));
+	CHECK(mbuf_is(pkts[1], 200, 961));
+	free_pkts(pkts, 2);
+	CHECK_EQ(err_total(&tx), 0);
+	CHECK_EQ(tx.vq->stats.packets, 4);
+	teardown(&tx);
+}
+
 int
 main(void)
 {
@@ -1877,6 +1913,7 @@ main(void)
 	RUN_TEST(test_fast_unaligned_wrap);
 	RUN_TEST(test_fast_group_mixed);
 	RUN_TEST(test_indirect_bounded);
+	RUN_TEST(test_table_budget);
 	rte_mempool_free(pool);
 	return vhp_test_summary();
 }

@@ -348,6 +348,35 @@ out:
 	teardown(&e);
 }
 
+/* The indirect tables of one burst have at most ring-size entries in
+ * all: a table that does not fit waits for the next burst. */
+static void
+test_tx_table_budget(void)
+{
+	uint32_t lens[16];
+	struct rte_mbuf *m[4];
+	struct env e;
+	uint32_t i;
+
+	setup(&e, 16, F_TX | VHP_VQ_F_INDIRECT, 12, 0);
+	for (i = 0; i < 16; i++)
+		lens[i] = i == 0 ? 12 + 100 : 0;
+	for (i = 0; i < 2; i++) {
+		fill(scratch, 100, 30 + i);
+		CHECK(guest_split_post_tx(&e.g, scratch, 100, lens, 16,
+					  true) >= 0);
+	}
+	CHECK_EQ(deq(&e, m, 4), 1);
+	CHECK(mbuf_is(m[0], 100, 30));
+	rte_pktmbuf_free(m[0]);
+	CHECK_EQ(deq(&e, m, 4), 1);
+	CHECK(mbuf_is(m[0], 100, 31));
+	rte_pktmbuf_free(m[0]);
+	CHECK_EQ(errs(&e), 0);
+	CHECK_EQ(e.vq->stats.packets, 2);
+	teardown(&e);
+}
+
 static void
 test_rx_too_small_no_mrg(void)
 {
@@ -1426,6 +1455,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_full_ring_of_avail);
 	RUN_TEST(test_no_mbufs);
 	RUN_TEST(test_rx_indirect_in_place);
+	RUN_TEST(test_tx_table_budget);
 	CHECK_EQ(rte_mempool_avail_count(pool), 4095);
 	rte_mempool_free(pool);
 	return vhp_test_summary();
