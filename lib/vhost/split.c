@@ -559,15 +559,15 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			lim = SPLIT_BATCH;
 			continue;
 		}
-		/* Gather no further than this batch got next time: traffic
-		 * that keeps leaving the fast path (chains, indirect tables,
-		 * chained mbufs) must not pay a whole gather per packet. */
-		lim = (uint16_t)(k + 1);
 		if (unlikely(refused)) {
 			/* Dropped (counted), no buffer used. */
 			i++;
 			continue;
 		}
+		/* Gather no further than this batch got next time: traffic
+		 * that keeps leaving the fast path (chains, indirect tables,
+		 * chained mbufs) must not pay a whole gather per packet. */
+		lim = (uint16_t)(k + 1);
 		/* Packet i needs the slow path (or its head is bad). */
 		head = split_avail_entry(vq, vq->last_avail_idx++);
 		if (unlikely(head >= vq->size)) {
