@@ -9,18 +9,29 @@
  * used descriptor is written at the first slot, carrying the buffer id of the
  * chain's last descriptor, with AVAIL == USED == the used wrap counter.
  *
- * Fast path: four available, single, direct descriptors starting on a
- * 64-byte line (index % 4 == 0) are checked with one look at their flags and
- * copied together. Everything else takes the single-buffer path, which
- * handles chains, indirect tables, mergeable RX buffers and multi-segment
- * mbufs, and validates everything the guest wrote (read once, into locals or
- * into vq->desc_scratch).
+ * Fast path (rx_fast(), tx_fast()): the burst is taken in passes of up to
+ * PACKED_CHUNK single, direct descriptors, as the split ring does: first
+ * the flags (a group of four on one 64-byte line with one compare of its
+ * four flag words, any other descriptor on its own, so an unaligned ring
+ * base or the ring end only costs the grouping), then addr/len/id read
+ * once after the acquire fence, then the checks and translations with
+ * prefetches, then the copies. Everything else takes the single-buffer
+ * path, which handles chains, indirect tables, mergeable RX buffers and
+ * multi-segment mbufs, and validates everything the guest wrote (read
+ * once, into locals or into vq->desc_scratch).
  *
- * Offloads (net_hdr.c): the batches take only packets without offload work
- * (a zero flags/gso_type TX header, RX mbufs without offload flags); the
- * others go through the single-buffer path, which applies a guest TX header
- * with vhp_net_hdr_dequeue() and writes the header and patched packet
- * headers vhp_net_hdr_enqueue() built in front of an RX packet.
+ * Offloads (net_hdr.c) stay on the fast path: an RX mbuf's checksum status
+ * becomes DATA_VALID in the header (GUEST_CSUM), a TX offload request the
+ * header and patched packet headers vhp_net_hdr_enqueue() builds; a guest
+ * TX header with flags or gso_type set goes through vhp_net_hdr_dequeue()
+ * (a zero one costs one test). The single-buffer path does the same for
+ * the packets it takes.
+ *
+ * Cost of guest-built buffers: every descriptor is read at most once. A
+ * chain in the ring is walked to its end (at most the ring size); an
+ * indirect table is read in place entry by entry, for RX only as far as
+ * the packet needs; empty descriptors are checked and skipped. See
+ * packed_parse_slow() and doc/performance.md for the figures.
  *
  * Used descriptors collect in the shadow (vq->shadow_used id/len,
  * vq->shadow_count_desc slots) and are flushed once per burst: ids and
@@ -63,6 +74,9 @@
 /* Descriptors per batch: one 64-byte cache line. */
 #define PACKED_BATCH_SIZE	4
 #define PACKED_BATCH_MASK	(PACKED_BATCH_SIZE - 1)
+
+/* Descriptors a pass of the burst fast path covers. */
+#define PACKED_CHUNK		32
 
 /* Flag bits that decide whether a descriptor can join a batch. */
 #define PACKED_BATCH_FLAGS	(VRING_PACKED_DESC_F_AVAIL | \
@@ -169,55 +183,112 @@ packed_shadow_tx(struct vhp_virtqueue *vq, uint16_t id, uint16_t ndesc)
 	packed_shadow(vq, id, 0, ndesc);
 }
 
-/* Write the shadow to the ring: ids/lens, barrier, flags, head flags last. */
+/*
+ * packed_flush() when every shadow entry is one descriptor (the burst paths
+ * of both directions without IN_ORDER, RX with it): the used descriptors
+ * are the @p n slots from @p head, at most one wrap among them.
+ */
 static __rte_always_inline void
-packed_flush(struct vhp_virtqueue *vq)
+packed_flush_singles(struct vhp_virtqueue *vq, uint16_t head, uint16_t n,
+		     uint16_t wflag)
 {
 	struct vring_packed_desc *ring = vq->desc_packed;
-	uint16_t n = vq->shadow_count;
-	uint16_t head = vq->last_used_idx;
-	uint16_t idx = head;
-	uint8_t wrap = vq->used_wrap;
+	const struct vring_used_elem *su = vq->shadow_used;
+	const uint16_t au = VRING_PACKED_DESC_F_AVAIL |
+		VRING_PACKED_DESC_F_USED;
+	const uint16_t r1 = RTE_MIN(n, (uint16_t)(vq->size - head));
+	const uint16_t r2 = (uint16_t)(n - r1);
+	const uint16_t f = wflag | (vq->used_wrap ? au : 0);
+	uint16_t i;
+
+	for (i = 0; i < r1; i++) {
+		ring[head + i].id = (uint16_t)su[i].id;
+		ring[head + i].len = su[i].len;
+	}
+	for (i = 0; i < r2; i++) {
+		ring[i].id = (uint16_t)su[r1 + i].id;
+		ring[i].len = su[r1 + i].len;
+	}
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	for (i = 1; i < r1; i++)
+		__atomic_store_n(&ring[head + i].flags, f, __ATOMIC_RELAXED);
+	for (i = 0; i < r2; i++)
+		__atomic_store_n(&ring[i].flags, f ^ au, __ATOMIC_RELAXED);
+	__atomic_store_n(&ring[head].flags, f, __ATOMIC_RELEASE);
+	if (head + n >= vq->size) {
+		vq->last_used_idx = r2;
+		vq->used_wrap ^= 1;
+	} else {
+		vq->last_used_idx = (uint16_t)(head + n);
+	}
+}
+
+/* Write the shadow to the ring: ids/lens, barrier, flags, head flags last.
+ * The used flags flip AVAIL and USED together when the ring wraps.
+ * @p ndesc: ring slots the shadow covers (the sum of its counts). */
+static __rte_always_inline void
+packed_flush(struct vhp_virtqueue *vq, uint16_t ndesc)
+{
+	struct vring_packed_desc *ring = vq->desc_packed;
+	const struct vring_used_elem *su = vq->shadow_used;
+	const uint16_t *cnt = vq->shadow_count_desc;
+	const uint16_t n = vq->shadow_count;
+	const uint16_t size = vq->size;
+	const uint16_t head = vq->last_used_idx;
+	const uint16_t au = VRING_PACKED_DESC_F_AVAIL |
+		VRING_PACKED_DESC_F_USED;
 	/* RX buffers were written: VIRTQ_DESC_F_WRITE says their length is
 	 * valid (virtio 1.2, 2.8.4); TX used descriptors carry neither. */
 	const uint16_t wflag = (vq->flags & VHP_VQ_F_TX) ? 0 :
 		VRING_DESC_F_WRITE;
 	struct vhp_dirty_log *log = __atomic_load_n(&vq->log,
 						       __ATOMIC_ACQUIRE);
-	uint16_t head_flags, i, ndesc = 0;
+	uint16_t head_flags, f, i, idx;
+	uint32_t next;
+	uint8_t wrap = vq->used_wrap;
 
 	/* Live migration: RX buffers are marked while their descriptors
 	 * still hold the driver's addresses (one test a flush when off). */
 	if (unlikely(log != NULL))
 		vhp_log_packed_buffers(vq, log);
+	if (likely(ndesc == n)) {
+		packed_flush_singles(vq, head, n, wflag);
+		goto done;
+	}
+	idx = head;
 	for (i = 0; i < n; i++) {
-		ring[idx].id = (uint16_t)vq->shadow_used[i].id;
-		ring[idx].len = vq->shadow_used[i].len;
-		packed_advance(vq, &idx, &wrap, vq->shadow_count_desc[i]);
+		ring[idx].id = (uint16_t)su[i].id;
+		ring[idx].len = su[i].len;
+		next = (uint32_t)idx + cnt[i];
+		idx = (uint16_t)(next >= size ? next - size : next);
 	}
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
 
-	idx = head;
-	wrap = vq->used_wrap;
-	head_flags = wflag | (wrap ? (VRING_PACKED_DESC_F_AVAIL |
-				      VRING_PACKED_DESC_F_USED) : 0);
-	packed_advance(vq, &idx, &wrap, vq->shadow_count_desc[0]);
+	head_flags = wflag | (wrap ? au : 0);
+	f = head_flags;
+	next = (uint32_t)head + cnt[0];
+	if (next >= size) {
+		next -= size;
+		f ^= au;
+		wrap ^= 1;
+	}
+	idx = (uint16_t)next;
 	for (i = 1; i < n; i++) {
-		__atomic_store_n(&ring[idx].flags,
-				 wflag | (wrap ? (VRING_PACKED_DESC_F_AVAIL |
-						  VRING_PACKED_DESC_F_USED) : 0),
-				 __ATOMIC_RELAXED);
-		packed_advance(vq, &idx, &wrap, vq->shadow_count_desc[i]);
+		__atomic_store_n(&ring[idx].flags, f, __ATOMIC_RELAXED);
+		next = (uint32_t)idx + cnt[i];
+		if (unlikely(next >= size)) {
+			next -= size;
+			f ^= au;
+			wrap ^= 1;
+		}
+		idx = (uint16_t)next;
 	}
 	__atomic_store_n(&ring[head].flags, head_flags, __ATOMIC_RELEASE);
-	if (unlikely(log != NULL)) {
-		for (i = 0; i < n; i++)
-			ndesc = (uint16_t)(ndesc + vq->shadow_count_desc[i]);
-		vhp_log_packed_descs(vq, log, head, ndesc);
-	}
-
 	vq->last_used_idx = idx;
 	vq->used_wrap = wrap;
+done:
+	if (unlikely(log != NULL))
+		vhp_log_packed_descs(vq, log, head, ndesc);
 	vq->shadow_count = 0;
 }
 
@@ -288,11 +359,11 @@ packed_guest_wants_irq(struct vhp_virtqueue *vq)
 }
 
 static __rte_always_inline void
-packed_flush_and_notify(struct vhp_virtqueue *vq)
+packed_flush_and_notify(struct vhp_virtqueue *vq, uint16_t ndesc)
 {
 	if (vq->shadow_count == 0)
 		return;
-	packed_flush(vq);
+	packed_flush(vq, ndesc);
 	if (vq->callfd < 0)
 		return;
 	if (packed_guest_wants_irq(vq))
@@ -330,16 +401,88 @@ packed_copy_indirect(struct vhp_virtqueue *vq, uint64_t gpa, uint32_t len,
 	return 0;
 }
 
-/* Chains and indirect descriptors. The head flags were read (acquire). */
+/*
+ * Check one descriptor of a chain or an indirect table (read once, into
+ * @p d) and append it to the segment list unless it is empty.
+ * @return false: bad descriptor (counted).
+ */
+static __rte_always_inline bool
+packed_seg_add(struct vhp_virtqueue *vq, const struct vring_packed_desc *d,
+	       bool write, bool in_table, struct vring_packed_desc *seg,
+	       uint32_t *nseg)
+{
+	if (unlikely(d->flags & VRING_DESC_F_INDIRECT)) {
+		vhp_vq_error(vq, VHP_ERR_INDIRECT, in_table ?
+			     "nested indirect table" :
+			     "indirect descriptor in a chain");
+		return false;
+	}
+	/*
+	 * RX descriptors must be device-writable, TX ones in the ring
+	 * read-only. In TX tables WRITE is tolerated: DPDK's virtio PMD
+	 * presets it on every packed indirect entry and leaves it on the
+	 * header one; we only read those buffers.
+	 */
+	if (unlikely(write ? !(d->flags & VRING_DESC_F_WRITE) :
+		     (!in_table && (d->flags & VRING_DESC_F_WRITE)))) {
+		vhp_vq_error(vq, VHP_ERR_CHAIN, "%s descriptor in %s buffer",
+			     write ? "read-only" : "writable",
+			     write ? "an RX" : "a TX");
+		return false;
+	}
+	if (unlikely(packed_addr_overflows(d))) {
+		vhp_vq_error(vq, VHP_ERR_ADDR, "addr+len overflows");
+		return false;
+	}
+	/* Empty descriptors carry nothing: later passes never see them. */
+	if (d->len != 0)
+		seg[(*nseg)++] = *d;
+	return true;
+}
+
+/* Read a table entry (guest memory or the private copy) once. */
+static __rte_always_inline void
+packed_table_read(const struct vring_packed_desc *t,
+		  struct vring_packed_desc *out)
+{
+	const volatile uint64_t *p = (const volatile uint64_t *)t;
+	uint64_t w1;
+
+	out->addr = p[0];
+	w1 = p[1];
+	out->len = (uint32_t)w1;
+	out->id = (uint16_t)(w1 >> 32);
+	out->flags = (uint16_t)(w1 >> 48);
+}
+
+/*
+ * Chains and indirect descriptors. The head flags were read (acquire).
+ *
+ * Cost bound: every descriptor is read once and at most once. A chain in
+ * the ring is walked to its end (its length decides the slots it takes,
+ * at most the ring size). An indirect table is read in place when it is
+ * mapped in one piece and 8-byte aligned (else copied into scratch first),
+ * entry by entry, and for RX only until the entries read hold @p need
+ * bytes: a packet that fits the first entry of a 1024-entry table reads
+ * one entry. Empty descriptors are checked and skipped: the copy passes
+ * only see the non-empty ones, collected in vq->desc_scratch. The tables of
+ * a burst may have ring-size entries in all (*tbudget, counted by table
+ * size): a table that does not fit any more waits for the next burst, so a
+ * burst reads at most twice the ring size in descriptors, whatever the
+ * guest posts.
+ */
 static __rte_noinline enum packed_parse
 packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
-		  uint16_t budget, bool write, struct packed_chain *c)
+		  uint16_t budget, bool write, uint32_t need, uint32_t *tbudget,
+		  struct packed_chain *c)
 {
 	struct vring_packed_desc *scratch =
 		(struct vring_packed_desc *)vq->desc_scratch;
 	const struct vring_packed_desc *ring = vq->desc_packed;
+	const struct vring_packed_desc *table;
 	struct vring_packed_desc d = c->head;
-	uint32_t i, n;
+	uint32_t i, n, nseg = 0;
+	uint64_t sum = 0;
 	uint16_t k = 0;
 
 	if ((d.flags & VRING_DESC_F_INDIRECT) &&
@@ -359,44 +502,39 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 				     "indirect table len %u", d.len);
 			return PARSE_DROP;
 		}
-		if (packed_addr_overflows(&d) ||
-		    packed_copy_indirect(vq, d.addr, d.len, scratch) != 0) {
-			vhp_vq_error(vq, VHP_ERR_ADDR,
-				     "indirect table at 0x%" PRIx64 " len %u",
-				     d.addr, d.len);
-			return PARSE_DROP;
+		table = packed_addr_overflows(&d) ? NULL :
+			vhp_gpa_to_hva_full(vq->mem, d.addr, d.len,
+					    &vq->mem_hint);
+		if (table == NULL || ((uintptr_t)table & 7) != 0) {
+			/* Across regions or misaligned: a private copy. */
+			if (packed_addr_overflows(&d) ||
+			    packed_copy_indirect(vq, d.addr, d.len,
+						 scratch) != 0) {
+				vhp_vq_error(vq, VHP_ERR_ADDR,
+					     "indirect table at 0x%" PRIx64
+					     " len %u", d.addr, d.len);
+				return PARSE_DROP;
+			}
+			table = scratch;
 		}
 		n = d.len / sizeof(struct vring_packed_desc);
-		for (i = 0; i < n; i++) {
-			if (scratch[i].flags & VRING_DESC_F_INDIRECT) {
-				vhp_vq_error(vq, VHP_ERR_INDIRECT,
-					     "nested indirect table");
+		if (n > *tbudget)
+			return PARSE_EMPTY;	/* the next burst takes it */
+		*tbudget -= n;
+		for (i = 0; i < n && sum < need; i++) {
+			packed_table_read(&table[i], &d);
+			if (!packed_seg_add(vq, &d, write, true, scratch,
+					    &nseg))
 				return PARSE_DROP;
-			}
-			/*
-			 * RX entries must be device-writable. In TX tables
-			 * WRITE is tolerated: DPDK's virtio PMD presets it
-			 * on every packed indirect entry and leaves it on
-			 * the header one; we only read those buffers.
-			 */
-			if (write && !(scratch[i].flags & VRING_DESC_F_WRITE)) {
-				vhp_vq_error(vq, VHP_ERR_CHAIN,
-					     "read-only descriptor in an RX "
-					     "buffer");
-				return PARSE_DROP;
-			}
-			if (packed_addr_overflows(&scratch[i])) {
-				vhp_vq_error(vq, VHP_ERR_ADDR,
-					     "addr+len overflows");
-				return PARSE_DROP;
-			}
+			sum += d.len;
 		}
 		c->seg = scratch;
-		c->nseg = n;
+		c->nseg = nseg;
 		return PARSE_OK;
 	}
 
-	/* A chain in the ring (INDIRECT with NEXT is walked, then refused). */
+	/* A chain in the ring (INDIRECT with NEXT is walked, then refused):
+	 * read to its end first, checked in the private copy after. */
 	scratch[0] = d;
 	while (d.flags & VRING_DESC_F_NEXT) {
 		if (unlikely(++k >= vq->size)) {
@@ -421,26 +559,14 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 		vhp_vq_mark_broken(vq, "buffer id out of range");
 		return PARSE_BROKEN;
 	}
+	/* In place: entry i moves to nseg <= i. */
 	for (i = 0; i < c->ndesc; i++) {
-		if (scratch[i].flags & VRING_DESC_F_INDIRECT) {
-			vhp_vq_error(vq, VHP_ERR_INDIRECT,
-				     "indirect descriptor in a chain");
+		d = scratch[i];
+		if (!packed_seg_add(vq, &d, write, false, scratch, &nseg))
 			return PARSE_DROP;
-		}
-		if (packed_dir_bad(scratch[i].flags, write)) {
-			vhp_vq_error(vq, VHP_ERR_CHAIN,
-				     "%s descriptor in %s buffer",
-				     write ? "read-only" : "writable",
-				     write ? "an RX" : "a TX");
-			return PARSE_DROP;
-		}
-		if (packed_addr_overflows(&scratch[i])) {
-			vhp_vq_error(vq, VHP_ERR_ADDR, "addr+len overflows");
-			return PARSE_DROP;
-		}
 	}
 	c->seg = scratch;
-	c->nseg = c->ndesc;
+	c->nseg = nseg;
 	return PARSE_OK;
 }
 
@@ -450,7 +576,8 @@ packed_parse_slow(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
  */
 static __rte_always_inline enum packed_parse
 packed_parse(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
-	     uint16_t budget, bool write, struct packed_chain *c)
+	     uint16_t budget, bool write, uint32_t need, uint32_t *tbudget,
+	     struct packed_chain *c)
 {
 	const struct vring_packed_desc *d = &vq->desc_packed[idx];
 	uint16_t flags = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
@@ -460,7 +587,8 @@ packed_parse(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
 	c->head.flags = flags;
 	packed_desc_read(d, &c->head);
 	if (unlikely(flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT)))
-		return packed_parse_slow(vq, idx, wrap, budget, write, c);
+		return packed_parse_slow(vq, idx, wrap, budget, write, need,
+					 tbudget, c);
 	c->seg = &c->head;
 	c->nseg = 1;
 	c->ndesc = 1;
@@ -497,72 +625,201 @@ rx_write_hdr(uint8_t *dst, uint32_t hdr_len)
 		memcpy(dst, packed_hdr10, sizeof(packed_hdr10));
 }
 
-/*
- * Read the flags of the four descriptors at @p ring into @p d: are they all
- * available for us, single and direct, with the WRITE bit @p expect asks?
- */
-static __rte_always_inline bool
-packed_batch_flags_ok(const struct vring_packed_desc *ring,
-		      struct vring_packed_desc *d, uint16_t expect)
-{
-	uint32_t i;
+/* ------------------------------------------------------------------ */
+/* Burst fast path, both directions                                    */
+/* ------------------------------------------------------------------ */
 
-	for (i = 0; i < PACKED_BATCH_SIZE; i++)
-		d[i].flags = __atomic_load_n(&ring[i].flags, __ATOMIC_RELAXED);
-	return (d[0].flags & PACKED_BATCH_FLAGS) == expect &&
-	       (d[1].flags & PACKED_BATCH_FLAGS) == expect &&
-	       (d[2].flags & PACKED_BATCH_FLAGS) == expect &&
-	       (d[3].flags & PACKED_BATCH_FLAGS) == expect;
+/* The four flag words of a group of four descriptors, one per 16 bits. */
+static __rte_always_inline uint64_t
+packed_flags4(const struct vring_packed_desc *g)
+{
+	return (uint64_t)__atomic_load_n(&g[0].flags, __ATOMIC_RELAXED) |
+	       (uint64_t)__atomic_load_n(&g[1].flags, __ATOMIC_RELAXED) << 16 |
+	       (uint64_t)__atomic_load_n(&g[2].flags, __ATOMIC_RELAXED) << 32 |
+	       (uint64_t)__atomic_load_n(&g[3].flags, __ATOMIC_RELAXED) << 48;
+}
+
+/* Read addr, len and id of a descriptor once, with two 64-bit loads. */
+static __rte_always_inline void
+packed_desc_read2(const struct vring_packed_desc *d,
+		  struct vring_packed_desc *out)
+{
+	const volatile uint64_t *p = (const volatile uint64_t *)d;
+	uint64_t w1;
+
+	out->addr = p[0];
+	w1 = p[1];
+	out->len = (uint32_t)w1;
+	out->id = (uint16_t)(w1 >> 32);
 }
 
 /*
- * Four packets into four single descriptors at idx (idx % 4 == 0).
- * Returns 0 when done, -1 when the batch does not apply (nothing written
- * to the ring state).
+ * First pass of a burst: how many descriptors from (idx, wrap), at most
+ * @p n, are available, single and direct, with the WRITE bit @p wbit asks
+ * (a guest RX buffer is writable, a TX one read-only)? Their addr, len and
+ * id are then read once into @p d (after an acquire fence: the flags were
+ * read first). A group of four that starts a 64-byte line (ring base
+ * 64-byte aligned, idx % 4 == 0, not crossing the ring end) is checked with
+ * one compare of its four flag words; any other descriptor (unaligned ring
+ * base, the burst's first or last few slots, the ring end, a group with one
+ * descriptor that does not qualify) is checked on its own.
+ * @return descriptors that qualify; stops at the first that does not.
  */
-static __rte_always_inline int
-rx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
-	 uint8_t wrap, uint64_t *bytes)
+static __rte_always_inline uint16_t
+packed_fast_scan(const struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
+		 uint16_t n, uint16_t wbit, struct vring_packed_desc *d)
 {
-	struct vring_packed_desc *ring = &vq->desc_packed[idx];
-	const uint16_t expect = VRING_DESC_F_WRITE |
+	const struct vring_packed_desc *ring = vq->desc_packed;
+	const bool grp = ((uintptr_t)ring & (RTE_CACHE_LINE_SIZE - 1)) == 0;
+	const uint16_t size = vq->size;
+	uint16_t expect = wbit |
 		(wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED);
-	uint32_t hdr_len = vq->hdr_len;
-	struct vring_packed_desc d[PACKED_BATCH_SIZE];
-	uint8_t *dst[PACKED_BATCH_SIZE];
-	uint32_t i;
+	uint16_t i = idx, k = 0, j;
 
-	if (!packed_batch_flags_ok(ring, d, expect))
-		return -1;
-	if ((pkts[0]->nb_segs | pkts[1]->nb_segs | pkts[2]->nb_segs |
-	     pkts[3]->nb_segs) != 1 ||
-	    ((pkts[0]->ol_flags | pkts[1]->ol_flags | pkts[2]->ol_flags |
-	      pkts[3]->ol_flags) & vhp_net_hdr_ol_mask(vq)))
-		return -1;
+	while (k < n) {
+		if (grp && (i & PACKED_BATCH_MASK) == 0 &&
+		    n - k >= PACKED_BATCH_SIZE &&
+		    i + PACKED_BATCH_SIZE <= size &&
+		    (packed_flags4(&ring[i]) &
+		     PACKED_BATCH_FLAGS * UINT64_C(0x0001000100010001)) ==
+		    expect * UINT64_C(0x0001000100010001)) {
+			k += PACKED_BATCH_SIZE;
+			i += PACKED_BATCH_SIZE;
+		} else {
+			if ((__atomic_load_n(&ring[i].flags, __ATOMIC_RELAXED) &
+			     PACKED_BATCH_FLAGS) != expect)
+				break;
+			k++;
+			i++;
+		}
+		if (unlikely(i == size)) {
+			i = 0;
+			expect ^= VRING_PACKED_DESC_F_AVAIL |
+				VRING_PACKED_DESC_F_USED;
+		}
+	}
+	if (k == 0)
+		return 0;
 	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
-	for (i = 0; i < PACKED_BATCH_SIZE; i++)
-		packed_desc_read(&ring[i], &d[i]);
-	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
-		uint32_t need = hdr_len + pkts[i]->pkt_len;
+	/* [idx, size) then, past the ring end, [0, ...). */
+	i = RTE_MIN(k, (uint16_t)(size - idx));
+	for (j = 0; j < i; j++)
+		packed_desc_read2(&ring[idx + j], &d[j]);
+	for (; j < k; j++)
+		packed_desc_read2(&ring[j - i], &d[j]);
+	return k;
+}
 
-		if (unlikely(d[i].id >= vq->size || d[i].len < need))
-			return -1;
-		dst[i] = vhp_gpa_to_hva_full(vq->mem, d[i].addr, need,
-					     &vq->mem_hint);
-		if (unlikely(dst[i] == NULL))
-			return -1;
+/* Per-burst scratch of the RX fast path (on the caller's stack). */
+struct rx_fast_scratch {
+	struct vring_packed_desc d[PACKED_CHUNK];
+	uint8_t *dst[PACKED_CHUNK];
+	uint32_t skip[PACKED_CHUNK];
+	/* virtio_net_hdr + patched prefix of packets with TX offload
+	 * requests (vhp_net_hdr_enqueue()); untouched by other traffic */
+	uint8_t blob[PACKED_CHUNK][VHP_NET_HDR_BLOB_MAX];
+};
+
+/*
+ * Up to @p n (<= PACKED_CHUNK) RX packets, each a one-segment mbuf going
+ * into one single, direct descriptor big enough for header and packet, in
+ * three passes so that the misses of a burst overlap: the flags (and then
+ * addr/len/id) of the descriptors; the checks, the translation and the
+ * header of each packet (prefetching destination and source); the copies.
+ * Offload-flagged mbufs stay here: an RX checksum status becomes the
+ * header's DATA_VALID flag (GUEST_CSUM), a TX offload request the header
+ * and patched prefix vhp_net_hdr_enqueue() builds. Stops at the first
+ * packet it cannot take (nothing of it consumed); *refused is set when
+ * that packet was refused by vhp_net_hdr_enqueue() (dropped and counted:
+ * the caller takes it without a buffer).
+ * @return packets written (and descriptors consumed).
+ */
+static __rte_always_inline uint16_t
+rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
+	uint16_t idx, uint8_t wrap, const uint8_t *hdr, uint64_t ol_mask,
+	struct rx_fast_scratch *s, uint64_t *bytes, bool *refused)
+{
+	const uint32_t hdr_len = vq->hdr_len;
+	const uint16_t size = vq->size;
+	struct vring_used_elem *su;
+	struct rte_mbuf *m;
+	uint32_t need, l;
+	uint16_t *sd;
+	uint64_t ol, any = 0;
+	uint16_t j, k;
+
+	k = packed_fast_scan(vq, idx, wrap, n, VRING_DESC_F_WRITE, s->d);
+	for (j = 0; j < k; j++) {
+		m = pkts[j];
+		need = hdr_len + m->pkt_len;
+		if (unlikely(s->d[j].id >= size || s->d[j].len < need ||
+			     m->nb_segs != 1))
+			break;
+		s->dst[j] = vhp_gpa_to_hva_full(vq->mem, s->d[j].addr, need,
+						&vq->mem_hint);
+		if (unlikely(s->dst[j] == NULL))
+			break;
+		ol = m->ol_flags & ol_mask;
+		if (unlikely(ol != 0)) {
+			any = ol;
+			if ((ol & VHP_NET_HDR_OL_TX) &&
+			    vhp_net_hdr_enqueue(vq, m, s->blob[j],
+						&s->skip[j]) != 0) {
+				*refused = true;
+				break;
+			}
+		}
+		rte_prefetch0_write(s->dst[j]);
+		rte_prefetch0_write(s->dst[j] + hdr_len);
+		rte_prefetch0(rte_pktmbuf_mtod(m, void *));
 	}
-	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
-		rx_write_hdr(dst[i], hdr_len);
-		vhp_copy(dst[i] + hdr_len,
-			   rte_pktmbuf_mtod(pkts[i], const void *),
-			   pkts[i]->pkt_len);
+	su = &vq->shadow_used[vq->shadow_count];
+	sd = &vq->shadow_count_desc[vq->shadow_count];
+	for (k = 0; likely(any == 0) && k < j; k++) {
+		/* A pass without offload work: the header template. */
+		m = pkts[k];
+		l = m->pkt_len;
+		if (likely(hdr_len == sizeof(packed_hdr12)))
+			memcpy(s->dst[k], hdr, sizeof(packed_hdr12));
+		else
+			memcpy(s->dst[k], hdr, hdr_len);
+		vhp_copy(s->dst[k] + hdr_len,
+			 rte_pktmbuf_mtod(m, const void *), l);
+		su[k].id = s->d[k].id;
+		su[k].len = hdr_len + l;
+		sd[k] = 1;
+		*bytes += l;
 	}
-	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
-		packed_shadow(vq, d[i].id, hdr_len + pkts[i]->pkt_len, 1);
-		*bytes += pkts[i]->pkt_len;
+	for (; k < j; k++) {
+		m = pkts[k];
+		l = m->pkt_len;
+		ol = m->ol_flags & ol_mask;
+		if (likely(!(ol & VHP_NET_HDR_OL_TX))) {
+			if (likely(hdr_len == sizeof(packed_hdr12)))
+				memcpy(s->dst[k], hdr, sizeof(packed_hdr12));
+			else
+				memcpy(s->dst[k], hdr, hdr_len);
+			/* Only GUEST_CSUM puts RX_L4 bits in the mask: the
+			 * header vhp_net_hdr_enqueue() would build. */
+			if (unlikely((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+				     RTE_MBUF_F_RX_L4_CKSUM_GOOD))
+				s->dst[k][0] = VIRTIO_NET_HDR_F_DATA_VALID;
+			vhp_copy(s->dst[k] + hdr_len,
+				 rte_pktmbuf_mtod(m, const void *), l);
+		} else {
+			memcpy(s->dst[k], s->blob[k], hdr_len + s->skip[k]);
+			vhp_copy(s->dst[k] + hdr_len + s->skip[k],
+				 rte_pktmbuf_mtod_offset(m, const uint8_t *,
+							 s->skip[k]),
+				 l - s->skip[k]);
+		}
+		su[k].id = s->d[k].id;
+		su[k].len = hdr_len + l;
+		sd[k] = 1;
+		*bytes += l;
 	}
-	return 0;
+	vq->shadow_count = (uint16_t)(vq->shadow_count + j);
+	return j;
 }
 
 static __rte_always_inline bool
@@ -654,7 +911,8 @@ enum rx_result {
  */
 static enum rx_result
 rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
-	  uint8_t *wrap, uint16_t *budget, uint64_t *bytes, bool mrg)
+	  uint8_t *wrap, uint16_t *budget, uint32_t *tbudget, uint64_t *bytes,
+	  bool mrg)
 {
 	uint16_t sc0 = vq->shadow_count;
 	uint16_t lidx = *idx, lbudget = *budget;
@@ -666,7 +924,8 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 	enum packed_parse r;
 	const bool ol = (m->ol_flags & vhp_net_hdr_ol_mask(vq)) != 0;
 
-	r = packed_parse(vq, lidx, lwrap, lbudget, true, &c);
+	r = packed_parse(vq, lidx, lwrap, lbudget, true,
+			 vq->hdr_len + m->pkt_len, tbudget, &c);
 	if (r == PARSE_EMPTY || r == PARSE_BROKEN)
 		return RX_STOP;
 	if (likely(r == PARSE_OK && c.nseg == 1 && m->nb_segs == 1 && !ol)) {
@@ -749,7 +1008,8 @@ rx_packet(struct vhp_virtqueue *vq, struct rte_mbuf *m, uint16_t *idx,
 			vq->shadow_count = sc0;
 			return RX_STOP;
 		}
-		r = packed_parse(vq, lidx, lwrap, lbudget, true, &c);
+		r = packed_parse(vq, lidx, lwrap, lbudget, true,
+				 s.hdr_len - s.hdr_off + s.left, tbudget, &c);
 	}
 	if (nbufs > 1) {
 		/* num_buffers lives in the first buffer's header. */
@@ -781,47 +1041,41 @@ uint16_t
 vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		   uint16_t count)
 {
+	const uint64_t ol_mask = vhp_net_hdr_ol_mask(vq);
+	const bool mrg = !!(vq->flags & VHP_VQ_F_MRG_RXBUF);
 	uint16_t idx = vq->last_avail_idx;
 	uint8_t wrap = vq->avail_wrap;
 	uint16_t budget = vq->size;
-	bool mrg = !!(vq->flags & VHP_VQ_F_MRG_RXBUF);
+	uint32_t tbudget = vq->size;	/* indirect table entries */
+	struct rx_fast_scratch s;
 	uint64_t bytes = 0;
-	uint16_t nb = 0;
+	uint16_t nb = 0, n, k;
+	bool refused;
 
 	if (unlikely(vq->broken || count == 0))
 		return 0;
-	rte_prefetch0(&vq->desc_packed[idx]);
 	while (nb < count && budget > 0) {
-		if ((idx & PACKED_BATCH_MASK) == 0 &&
-		    idx + PACKED_BATCH_SIZE <= vq->size &&
-		    count - nb >= PACKED_BATCH_SIZE &&
-		    budget >= PACKED_BATCH_SIZE) {
-			if (idx + 2 * PACKED_BATCH_SIZE <= vq->size)
-				rte_prefetch0(&vq->desc_packed[idx +
-						PACKED_BATCH_SIZE]);
-			if (nb + 2 * PACKED_BATCH_SIZE <= count) {
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[nb + 4],
-							       void *));
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[nb + 5],
-							       void *));
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[nb + 6],
-							       void *));
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[nb + 7],
-							       void *));
-			}
-			if (rx_batch(vq, &pkts[nb], idx, wrap, &bytes) == 0) {
-				packed_advance(vq, &idx, &wrap,
-					       PACKED_BATCH_SIZE);
-				budget -= PACKED_BATCH_SIZE;
-				nb += PACKED_BATCH_SIZE;
-				VHP_STAT_ADD(vq, packets, PACKED_BATCH_SIZE);
-				continue;
-			}
+		n = RTE_MIN(RTE_MIN(count - nb, PACKED_CHUNK), budget);
+		refused = false;
+		k = rx_fast(vq, &pkts[nb], n, idx, wrap, packed_hdr12, ol_mask,
+			    &s, &bytes, &refused);
+		if (k != 0) {
+			packed_advance(vq, &idx, &wrap, k);
+			budget = (uint16_t)(budget - k);
+			nb = (uint16_t)(nb + k);
+			VHP_STAT_ADD(vq, packets, k);
 		}
-		if (nb + 1 < count)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[nb + 1], void *));
-		if (rx_packet(vq, pkts[nb], &idx, &wrap, &budget, &bytes,
-			      mrg) != RX_TAKEN)
+		if (unlikely(refused)) {
+			/* Dropped (counted), no buffer used. */
+			nb++;
+			continue;
+		}
+		if (likely(k == n))
+			continue;
+		/* Packet nb needs the single-buffer path, or the ring has
+		 * nothing more. */
+		if (rx_packet(vq, pkts[nb], &idx, &wrap, &budget, &tbudget,
+			      &bytes, mrg) != RX_TAKEN)
 			break;
 		nb++;
 	}
@@ -830,7 +1084,7 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	VHP_STAT_ADD(vq, bytes, bytes);
 	/* Packets not taken stay with the caller (it may retry): they are
 	 * not counted as dropped here. */
-	packed_flush_and_notify(vq);
+	packed_flush_and_notify(vq, (uint16_t)(vq->size - budget));
 	if (nb > 0 && !(vq->flags & VHP_VQ_F_KEEP_MBUFS))
 		vhp_mbuf_free_burst(pkts, nb);
 	return nb;
@@ -839,105 +1093,6 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 /* ------------------------------------------------------------------ */
 /* TX: dequeue from the guest                                          */
 /* ------------------------------------------------------------------ */
-
-/*
- * Four single descriptors at idx (idx % 4 == 0) into four preallocated
- * single-segment mbufs. Returns 0 when done, -1 when it does not apply.
- */
-static __rte_always_inline int
-tx_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t idx,
-	 uint8_t wrap, uint64_t *bytes)
-{
-	struct vring_packed_desc *ring = &vq->desc_packed[idx];
-	const uint16_t expect =
-		wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED;
-	uint32_t hdr_len = vq->hdr_len;
-	struct vring_packed_desc d[PACKED_BATCH_SIZE];
-	const uint8_t *src[PACKED_BATCH_SIZE];
-	uint32_t i;
-
-	if (!packed_batch_flags_ok(ring, d, expect))
-		return -1;
-	rte_atomic_thread_fence(__ATOMIC_ACQUIRE);
-	for (i = 0; i < PACKED_BATCH_SIZE; i++)
-		packed_desc_read(&ring[i], &d[i]);
-	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
-		if (unlikely(d[i].id >= vq->size || d[i].len <= hdr_len ||
-			     d[i].len - hdr_len >
-				rte_pktmbuf_tailroom(pkts[i]) ||
-			     packed_addr_overflows(&d[i])))
-			return -1;
-		src[i] = vhp_gpa_to_hva_full(vq->mem, d[i].addr, d[i].len,
-					     &vq->mem_hint);
-		if (unlikely(src[i] == NULL))
-			return -1;
-		if (unlikely(vq->flags & VHP_VQ_F_HOST_OL)) {
-			uint16_t w;
-
-			/* Offload headers take the single-buffer path. */
-			memcpy(&w, src[i], sizeof(w));
-			if (w != 0)
-				return -1;
-		}
-		src[i] += hdr_len;	/* prefetched by packed_count_avail */
-	}
-	for (i = 0; i < PACKED_BATCH_SIZE; i++) {
-		uint32_t len = d[i].len - hdr_len;
-
-		vhp_copy(rte_pktmbuf_mtod(pkts[i], void *), src[i], len);
-		pkts[i]->data_len = (uint16_t)len;
-		pkts[i]->pkt_len = len;
-		*bytes += len;
-	}
-	if ((vq->flags & VHP_VQ_F_IN_ORDER) && vq->shadow_count != 0) {
-		/* The burst's single in-order entry grows by the batch. */
-		vq->shadow_used[0].id = d[PACKED_BATCH_SIZE - 1].id;
-		vq->shadow_count_desc[0] += PACKED_BATCH_SIZE;
-	} else {
-		for (i = 0; i < PACKED_BATCH_SIZE; i++)
-			packed_shadow_tx(vq, d[i].id, 1);
-	}
-	return 0;
-}
-
-/*
- * Available ring slots from (idx, wrap), at most @max: an upper bound of the
- * packets a burst can take (chains take several slots).
- *
- * Also starts fetching each slot's packet data (the line after the
- * virtio-net header): the guest wrote it on another core, and a prefetch
- * issued just before the copy (tx_batch) leaves most of that miss exposed.
- * The address is only a hint here (read before the acquire fence, not
- * validated beyond being mapped); the parse reads and checks it again.
- */
-static __rte_always_inline uint16_t
-packed_count_avail(struct vhp_virtqueue *vq, uint16_t idx, uint8_t wrap,
-		   uint16_t max)
-{
-	const struct vring_packed_desc *ring = vq->desc_packed;
-	const struct vhp_mem *mem = vq->mem;
-	uint32_t hdr_len = vq->hdr_len;
-	uint16_t size = vq->size;
-	uint16_t n = 0;
-
-	while (n < max &&
-	       packed_desc_avail(__atomic_load_n(&ring[idx].flags,
-						 __ATOMIC_RELAXED), wrap)) {
-		uint64_t l = 1;
-		void *p = vhp_gpa_to_hva(mem,
-			__atomic_load_n(&ring[idx].addr, __ATOMIC_RELAXED) +
-			hdr_len, &l, &vq->mem_hint);
-
-		if (p != NULL)
-			rte_prefetch0(p);
-		n++;
-		if (unlikely(++idx >= size)) {
-			idx = 0;
-			wrap ^= 1;
-		}
-	}
-	return n;
-}
 
 /* Undo a partly filled mbuf so it can carry the next packet. */
 static void
@@ -1077,8 +1232,8 @@ enum tx_result {
 
 static enum tx_result
 tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
-	  struct rte_mbuf **slot, bool prealloc, uint16_t *idx,
-	  uint8_t *wrap, uint16_t *budget, uint64_t *bytes)
+	  struct rte_mbuf **slot, uint16_t *idx, uint8_t *wrap,
+	  uint16_t *budget, uint32_t *tbudget, uint64_t *bytes)
 {
 	struct packed_chain c;
 	struct rte_mbuf *m;
@@ -1087,7 +1242,8 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	uint64_t total = 0;
 	uint32_t i;
 
-	r = packed_parse(vq, *idx, *wrap, *budget, false, &c);
+	r = packed_parse(vq, *idx, *wrap, *budget, false, UINT32_MAX, tbudget,
+			 &c);
 	if (r == PARSE_EMPTY || r == PARSE_BROKEN)
 		return TX_STOP;
 	if (r == PARSE_DROP)
@@ -1101,14 +1257,10 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			     vq->hdr_len);
 		goto drop;
 	}
-	if (prealloc) {
-		m = *slot;
-	} else {
-		m = rte_pktmbuf_alloc(mp);
-		if (unlikely(m == NULL)) {
-			VHP_STAT_ADD(vq, alloc_failed, 1);
-			return TX_STOP;
-		}
+	m = rte_pktmbuf_alloc(mp);
+	if (unlikely(m == NULL)) {
+		VHP_STAT_ADD(vq, alloc_failed, 1);
+		return TX_STOP;
 	}
 	if (likely(c.nseg == 1 &&
 		   total - vq->hdr_len <= rte_pktmbuf_tailroom(m))) {
@@ -1126,10 +1278,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	}
 	cr = tx_copy(vq, &c, m, mp);
 	if (unlikely(cr != TX_COPY_OK)) {
-		if (prealloc)
-			tx_mbuf_reset(m);
-		else
-			rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m);
 		if (cr == TX_COPY_NOMEM) {
 			/* Leave the buffer in the ring for a later burst. */
 			VHP_STAT_ADD(vq, alloc_failed, 1);
@@ -1142,10 +1291,7 @@ tx_packet(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 got:
 	if (unlikely(vq->flags & VHP_VQ_F_HOST_OL) &&
 	    unlikely(tx_offload(vq, &c, m) != 0)) {
-		if (prealloc)
-			tx_mbuf_reset(m);
-		else
-			rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m);
 		goto drop;
 	}
 	*slot = m;
@@ -1162,44 +1308,135 @@ drop:
 	return TX_DROPPED;
 }
 
+/*
+ * Up to @p n (<= PACKED_CHUNK) TX packets, each in one single, direct,
+ * read-only descriptor (header then packet) that fits one mbuf of @p mp.
+ * Passes as rx_fast(): the flags (then addr/len/id) of the descriptors;
+ * checks and translation (prefetching the packet data, and the header when
+ * offloads are negotiated); one bulk allocation of the mbufs; the copies,
+ * each followed by the offload header test (a header with flags or
+ * gso_type set goes through vhp_net_hdr_dequeue(); a packet it refuses is
+ * dropped, its buffer returned and its mbuf reused for the next packet).
+ * Stops at the first descriptor it cannot take. *nomem: the bulk
+ * allocation failed (nothing consumed; the caller goes on one packet at a
+ * time, counting a failure only when a single mbuf is missing).
+ * @return descriptors consumed; *got: packets stored in pkts[].
+ */
+static __rte_always_inline uint16_t
+tx_fast(struct vhp_virtqueue *vq, struct rte_mempool *mp,
+	struct rte_mbuf **pkts, uint16_t n, uint16_t idx, uint8_t wrap,
+	uint32_t room, uint64_t *bytes, uint16_t *got, bool *nomem)
+{
+	const uint32_t hdr_len = vq->hdr_len;
+	const uint16_t size = vq->size;
+	const bool ol = (vq->flags & VHP_VQ_F_HOST_OL) != 0;
+	const bool in_order = (vq->flags & VHP_VQ_F_IN_ORDER) != 0;
+	struct vring_packed_desc d[PACKED_CHUNK];
+	const uint8_t *src[PACKED_CHUNK];
+	struct virtio_net_hdr h;
+	struct rte_mbuf *m;
+	uint16_t j, k, o = 0, w;
+	uint32_t len;
+
+	*got = 0;
+	k = packed_fast_scan(vq, idx, wrap, n, 0, d);
+	for (j = 0; j < k; j++) {
+		if (unlikely(d[j].id >= size || d[j].len <= hdr_len ||
+			     d[j].len - hdr_len > room))
+			break;
+		src[j] = vhp_gpa_to_hva_full(vq->mem, d[j].addr, d[j].len,
+					     &vq->mem_hint);
+		if (unlikely(src[j] == NULL))
+			break;
+		if (ol)
+			rte_prefetch0(src[j]);
+		rte_prefetch0(src[j] + hdr_len);
+	}
+	k = j;
+	if (k == 0)
+		return 0;
+	if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, k) != 0)) {
+		*nomem = true;
+		return 0;
+	}
+	for (j = 0; j < k; j++) {
+		/* After a refused packet pkts[o] is its reset mbuf. */
+		m = pkts[o];
+		len = d[j].len - hdr_len;
+		vhp_copy(rte_pktmbuf_mtod(m, void *), src[j] + hdr_len, len);
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+		if (!in_order)
+			packed_shadow(vq, d[j].id, 0, 1);
+		if (unlikely(ol)) {
+			/* The header is read once, into a local. */
+			memcpy(&w, src[j], sizeof(w));
+			if (unlikely(w != 0)) {
+				memcpy(&h, src[j], 10);
+				h.flags = (uint8_t)w;
+				h.gso_type = (uint8_t)(w >> 8);
+				if (vhp_net_hdr_dequeue(vq, &h, m) != 0) {
+					tx_mbuf_reset(m);
+					continue;
+				}
+			}
+		}
+		*bytes += len;
+		o++;
+	}
+	if (in_order) {
+		/* The burst's single in-order entry grows by the pass. */
+		if (vq->shadow_count == 0)
+			packed_shadow(vq, d[k - 1].id, 0, k);
+		else {
+			vq->shadow_used[0].id = d[k - 1].id;
+			vq->shadow_count_desc[0] =
+				(uint16_t)(vq->shadow_count_desc[0] + k);
+		}
+	}
+	if (unlikely(o != k))
+		rte_pktmbuf_free_bulk(&pkts[o], k - o);
+	*got = o;
+	return k;
+}
+
 uint16_t
 vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 		   struct rte_mbuf **pkts, uint16_t count)
 {
+	const uint32_t room = rte_pktmbuf_data_room_size(mp) -
+		RTE_MIN((uint32_t)RTE_PKTMBUF_HEADROOM,
+			(uint32_t)rte_pktmbuf_data_room_size(mp));
 	uint16_t idx = vq->last_avail_idx;
 	uint8_t wrap = vq->avail_wrap;
 	uint16_t budget = vq->size;
+	uint32_t tbudget = vq->size;	/* indirect table entries */
 	uint64_t bytes = 0;
-	uint16_t nb = 0;
-	bool prealloc;
+	uint16_t nb = 0, n, k, got;
+	bool nomem = false;
 	enum tx_result r;
 
 	if (unlikely(vq->broken || count == 0))
 		return 0;
-	/* Allocate no more mbufs than there are available slots: bursts are
-	 * often short, and an unused mbuf costs an alloc and a free. */
-	count = packed_count_avail(vq, idx, wrap, RTE_MIN(count, vq->size));
-	if (count == 0)
-		return 0;
-	prealloc = rte_pktmbuf_alloc_bulk(mp, pkts, count) == 0;
 	while (nb < count && budget > 0) {
-		if (prealloc && (idx & PACKED_BATCH_MASK) == 0 &&
-		    idx + PACKED_BATCH_SIZE <= vq->size &&
-		    count - nb >= PACKED_BATCH_SIZE &&
-		    budget >= PACKED_BATCH_SIZE) {
-			if (idx + 2 * PACKED_BATCH_SIZE <= vq->size)
-				rte_prefetch0(&vq->desc_packed[idx +
-						PACKED_BATCH_SIZE]);
-			if (tx_batch(vq, &pkts[nb], idx, wrap, &bytes) == 0) {
-				packed_advance(vq, &idx, &wrap,
-					       PACKED_BATCH_SIZE);
-				budget -= PACKED_BATCH_SIZE;
-				nb += PACKED_BATCH_SIZE;
-				continue;
+		n = RTE_MIN(RTE_MIN(count - nb, PACKED_CHUNK), budget);
+		if (likely(!nomem)) {
+			k = tx_fast(vq, mp, &pkts[nb], n, idx, wrap, room,
+				    &bytes, &got, &nomem);
+			if (k != 0) {
+				packed_advance(vq, &idx, &wrap, k);
+				budget = (uint16_t)(budget - k);
+				nb = (uint16_t)(nb + got);
 			}
+			if (likely(k == n))
+				continue;
+			if (budget == 0 || nb == count)
+				break;
 		}
-		r = tx_packet(vq, mp, &pkts[nb], prealloc, &idx, &wrap,
-			      &budget, &bytes);
+		/* The next buffer needs the single-buffer path, the pool is
+		 * short of mbufs, or the ring has nothing more. */
+		r = tx_packet(vq, mp, &pkts[nb], &idx, &wrap, &budget,
+			      &tbudget, &bytes);
 		if (r == TX_STOP)
 			break;
 		if (r == TX_GOT)
@@ -1209,8 +1446,6 @@ vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	vq->avail_wrap = wrap;
 	VHP_STAT_ADD(vq, packets, nb);
 	VHP_STAT_ADD(vq, bytes, bytes);
-	packed_flush_and_notify(vq);
-	if (prealloc && nb < count)
-		rte_pktmbuf_free_bulk(&pkts[nb], count - nb);
+	packed_flush_and_notify(vq, (uint16_t)(vq->size - budget));
 	return nb;
 }

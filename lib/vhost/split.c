@@ -4,8 +4,8 @@
  * dequeue from its TX ring (odd vring).
  *
  * Every guest-written value is read once into a local (descriptors with two
- * 64-bit loads, indirect tables copied into vq->desc_scratch) and checked
- * before use. The avail index is read once per burst (acquire); used entries
+ * 64-bit loads, in the ring's table or in an indirect table, only those the
+ * chain reaches) and checked before use. The avail index is read once per burst (acquire); used entries
  * collect in vq->shadow_used and are published once per burst by
  * vhp_split_flush_and_notify(). With IN_ORDER, a TX burst is returned as one
  * batch: a single used entry naming the last buffer, used->idx advanced by
@@ -14,10 +14,12 @@
  *
  * Offloads (net_hdr.c): with NET_F_CSUM negotiated (VHP_VQ_F_HOST_OL) a TX
  * header whose flags/gso_type are not zero is turned into mbuf offload
- * requests, or the packet dropped as bad_offload; an RX mbuf carrying an
- * offload flag (vhp_net_hdr_ol_mask()) takes the slow path, which writes
- * the header vhp_net_hdr_enqueue() built plus the patched packet headers.
- * Packets without either cost one flag test each.
+ * requests, or the packet dropped as bad_offload, on the fast path as on
+ * the slow one. An RX mbuf carrying an offload flag (vhp_net_hdr_ol_mask())
+ * stays on the fast path too: an RX checksum status is the header's
+ * DATA_VALID bit, a TX offload request the header vhp_net_hdr_enqueue()
+ * builds plus the patched packet headers. Packets without either cost one
+ * flag test each.
  *
  * Bad guest buffers are dropped and counted (vhp_vq_error), and the buffer is
  * still returned to the guest with used len 0. A bad head index carries no
@@ -47,8 +49,11 @@
 /** Largest virtio_net_hdr. */
 #define SPLIT_HDR_MAX		12u
 
-/* Chain walk state. The table is either the guest's descriptor table or
- * the private copy of an indirect table. */
+/* Chain walk state. The table is the guest's descriptor table or an
+ * indirect table (in guest memory; a private copy when misaligned). Every
+ * descriptor is read once, when the walk reaches it, and the walk is
+ * bounded by the table size (budget): a chain of empty descriptors costs
+ * one read and check per descriptor, at most the ring size. */
 struct split_chain {
 	const struct vring_desc *table;
 	uint32_t table_size;
@@ -58,7 +63,6 @@ struct split_chain {
 	uint16_t flags;		/* current descriptor's flags */
 	uint16_t next;
 	uint16_t want;		/* VRING_DESC_F_WRITE for RX, 0 for TX */
-	uint8_t indirect;	/* walking a copied indirect table */
 };
 
 /* Read one descriptor with two loads (read once: TOCTOU). */
@@ -122,12 +126,17 @@ split_chain_set(struct vhp_virtqueue *vq, struct split_chain *ch,
 	return 0;
 }
 
-/* Start walking the chain whose head descriptor (already read) is @p d.
- * Copies an indirect table into vq->desc_scratch first (TOCTOU). */
+/* Start walking the chain whose head descriptor (already read) is @p d,
+ * or the indirect table it names. The tables of a burst may have ring-size
+ * entries in all (*tbudget, counted by table size): -EAGAIN when this one
+ * does not fit any more (nothing consumed, nothing counted; the next burst
+ * takes it), so a burst reads at most twice the ring size in descriptors
+ * of chains and tables, whatever the guest posts. */
 static int
 split_chain_start(struct vhp_virtqueue *vq, struct split_chain *ch,
-		  const struct vring_desc *d, uint16_t want)
+		  const struct vring_desc *d, uint16_t want, uint32_t *tbudget)
 {
+	struct vring_desc first;
 	const void *src;
 	uint32_t n;
 
@@ -136,7 +145,6 @@ split_chain_start(struct vhp_virtqueue *vq, struct split_chain *ch,
 		ch->table = vq->desc;
 		ch->table_size = vq->size;
 		ch->budget = vq->size - 1u;
-		ch->indirect = 0;
 		return split_chain_set(vq, ch, d);
 	}
 	if (unlikely(!(vq->flags & VHP_VQ_F_INDIRECT))) {
@@ -155,6 +163,9 @@ split_chain_start(struct vhp_virtqueue *vq, struct split_chain *ch,
 			     "indirect table length %u", d->len);
 		return -EINVAL;
 	}
+	if (n > *tbudget)
+		return -EAGAIN;		/* the next burst takes it */
+	*tbudget -= n;
 	src = vhp_gpa_to_hva_full(vq->mem, d->addr, d->len, &vq->mem_hint);
 	if (unlikely(src == NULL)) {
 		vhp_vq_error(vq, VHP_ERR_ADDR,
@@ -162,12 +173,19 @@ split_chain_start(struct vhp_virtqueue *vq, struct split_chain *ch,
 			     d->addr, d->len);
 		return -EINVAL;
 	}
-	rte_memcpy(vq->desc_scratch, src, d->len);
-	ch->table = vq->desc_scratch;
+	/* Walked in place, each entry read once when the chain reaches it
+	 * (as the ring's own table): a packet that needs one entry of a
+	 * 1024-entry table reads one. A misaligned table is copied first
+	 * (the 64-bit descriptor loads need 8-byte alignment). */
+	if (unlikely(((uintptr_t)src & 7) != 0)) {
+		rte_memcpy(vq->desc_scratch, src, d->len);
+		src = vq->desc_scratch;
+	}
+	ch->table = src;
 	ch->table_size = n;
 	ch->budget = n - 1u;
-	ch->indirect = 1;
-	return split_chain_set(vq, ch, &vq->desc_scratch[0]);
+	first = split_desc_read(&ch->table[0]);
+	return split_chain_set(vq, ch, &first);
 }
 
 /*
@@ -258,7 +276,8 @@ split_rx_hdr(uint8_t hdr[SPLIT_HDR_MAX])
  */
 static __rte_noinline int
 split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
-		   uint16_t avail_idx, uint16_t head, struct vring_desc d)
+		   uint16_t avail_idx, uint16_t head, struct vring_desc d,
+		   uint32_t *tbudget)
 {
 	const uint16_t start_avail = (uint16_t)(vq->last_avail_idx - 1);
 	const uint16_t start_shadow = vq->shadow_count;
@@ -298,8 +317,14 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 	src = rte_pktmbuf_mtod_offset(seg, const uint8_t *, skip);
 	src_left = seg->data_len - skip;
 	for (;;) {
-		if (unlikely(split_chain_start(vq, &ch, &d,
-					       VRING_DESC_F_WRITE) != 0))
+		err = split_chain_start(vq, &ch, &d, VRING_DESC_F_WRITE,
+					tbudget);
+		if (unlikely(err == -EAGAIN)) {
+			vq->last_avail_idx = start_avail;
+			vq->shadow_count = start_shadow;
+			return 0;
+		}
+		if (unlikely(err != 0))
 			goto bad;
 		written = 0;
 		err = 0;
@@ -385,63 +410,114 @@ bad_nohead:
 	return 1;
 }
 
+/* Per-burst scratch of the RX fast path (on the caller's stack). */
+struct split_rx_scratch {
+	uint16_t heads[SPLIT_BATCH];
+	uint8_t *dst[SPLIT_BATCH];
+	uint32_t skip[SPLIT_BATCH];
+	/* virtio_net_hdr + patched prefix of packets with TX offload
+	 * requests (vhp_net_hdr_enqueue()); untouched by other traffic */
+	uint8_t blob[SPLIT_BATCH][VHP_NET_HDR_BLOB_MAX];
+};
+
 /*
- * Fast path of up to SPLIT_BATCH RX packets, each a one-segment mbuf with
- * no offload work going into one writable descriptor big enough for header
- * and data. Three passes, so that the cache misses of a batch overlap
- * instead of queueing one behind the other: gather heads and prefetch their
- * descriptors; read and check the descriptors, translate them and prefetch
- * the destinations for writing; then the copies. Stops at the first packet
- * the fast path cannot take (nothing of it consumed).
+ * Fast path of up to SPLIT_BATCH RX packets, each a one-segment mbuf going
+ * into one writable descriptor big enough for header and data. Three
+ * passes, so that the cache misses of a batch overlap instead of queueing
+ * one behind the other: gather heads and prefetch their descriptors; read
+ * and check the descriptors, translate them, build the header and prefetch
+ * the destinations for writing; then the copies. Offload-flagged mbufs stay
+ * here: an RX checksum status becomes DATA_VALID (GUEST_CSUM), a TX offload
+ * request the header and patched prefix vhp_net_hdr_enqueue() builds. Stops
+ * at the first packet the fast path cannot take (nothing of it consumed);
+ * *refused: that packet was refused by vhp_net_hdr_enqueue() (dropped and
+ * counted: the caller takes it without a buffer).
  * @return packets delivered.
  */
 static __rte_always_inline uint16_t
 split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		    uint16_t n, const uint8_t *hdr, uint32_t hdr_len,
-		    uint64_t ol_mask, uint64_t *bytes)
+		    uint64_t ol_mask, struct split_rx_scratch *s,
+		    uint64_t *bytes, bool *refused)
 {
 	const uint16_t idx = vq->last_avail_idx;
-	uint16_t heads[SPLIT_BATCH];
-	uint8_t *dst[SPLIT_BATCH];
 	struct vring_desc d;
 	struct rte_mbuf *m;
+	uint64_t ol, any = 0;
 	uint16_t j, k;
-	uint32_t need;
+	uint32_t need, l;
 
 	for (j = 0; j < n; j++) {
-		heads[j] = split_avail_entry(vq, (uint16_t)(idx + j));
-		rte_prefetch0(&vq->desc[heads[j] & vq->size_mask]);
+		s->heads[j] = split_avail_entry(vq, (uint16_t)(idx + j));
+		rte_prefetch0(&vq->desc[s->heads[j] & vq->size_mask]);
 	}
 	for (k = 0; k < n; k++) {
 		m = pkts[k];
 		need = hdr_len + m->pkt_len;
-		if (unlikely(heads[k] >= vq->size))
+		if (unlikely(s->heads[k] >= vq->size))
 			break;
-		d = split_desc_read(&vq->desc[heads[k]]);
-		if (unlikely(m->nb_segs != 1 || (m->ol_flags & ol_mask) ||
+		d = split_desc_read(&vq->desc[s->heads[k]]);
+		if (unlikely(m->nb_segs != 1 ||
 			     (d.flags & (VRING_DESC_F_NEXT |
 					 VRING_DESC_F_WRITE |
 					 VRING_DESC_F_INDIRECT)) !=
 			     VRING_DESC_F_WRITE || d.len < need))
 			break;
-		dst[k] = vhp_gpa_to_hva_full(vq->mem, d.addr, need,
-					     &vq->mem_hint);
-		if (unlikely(dst[k] == NULL))
+		s->dst[k] = vhp_gpa_to_hva_full(vq->mem, d.addr, need,
+						&vq->mem_hint);
+		if (unlikely(s->dst[k] == NULL))
 			break;
-		rte_prefetch0_write(dst[k]);
-		rte_prefetch0_write(dst[k] + hdr_len);
+		ol = m->ol_flags & ol_mask;
+		if (unlikely(ol != 0)) {
+			any = ol;
+			if ((ol & VHP_NET_HDR_OL_TX) &&
+			    vhp_net_hdr_enqueue(vq, m, s->blob[k],
+						&s->skip[k]) != 0) {
+				*refused = true;
+				break;
+			}
+		}
+		rte_prefetch0_write(s->dst[k]);
+		rte_prefetch0_write(s->dst[k] + hdr_len);
 		rte_prefetch0(rte_pktmbuf_mtod(m, void *));
 	}
-	for (j = 0; j < k; j++) {
+	for (j = 0; likely(any == 0) && j < k; j++) {
+		/* A batch without offload work: the header template. */
 		m = pkts[j];
+		l = m->pkt_len;
 		if (likely(hdr_len == SPLIT_HDR_MAX))
-			memcpy(dst[j], hdr, SPLIT_HDR_MAX);
+			memcpy(s->dst[j], hdr, SPLIT_HDR_MAX);
 		else
-			memcpy(dst[j], hdr, hdr_len);
-		vhp_copy(dst[j] + hdr_len, rte_pktmbuf_mtod(m, void *),
-			   m->pkt_len);
-		split_shadow_add(vq, heads[j], hdr_len + m->pkt_len);
-		*bytes += m->pkt_len;
+			memcpy(s->dst[j], hdr, hdr_len);
+		vhp_copy(s->dst[j] + hdr_len, rte_pktmbuf_mtod(m, void *), l);
+		split_shadow_add(vq, s->heads[j], hdr_len + l);
+		*bytes += l;
+	}
+	for (; j < k; j++) {
+		m = pkts[j];
+		l = m->pkt_len;
+		ol = m->ol_flags & ol_mask;
+		if (likely(!(ol & VHP_NET_HDR_OL_TX))) {
+			if (likely(hdr_len == SPLIT_HDR_MAX))
+				memcpy(s->dst[j], hdr, SPLIT_HDR_MAX);
+			else
+				memcpy(s->dst[j], hdr, hdr_len);
+			/* Only GUEST_CSUM puts RX_L4 bits in the mask: the
+			 * header vhp_net_hdr_enqueue() would build. */
+			if (unlikely((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+				     RTE_MBUF_F_RX_L4_CKSUM_GOOD))
+				s->dst[j][0] = VIRTIO_NET_HDR_F_DATA_VALID;
+			vhp_copy(s->dst[j] + hdr_len,
+				 rte_pktmbuf_mtod(m, void *), l);
+		} else {
+			memcpy(s->dst[j], s->blob[j], hdr_len + s->skip[j]);
+			vhp_copy(s->dst[j] + hdr_len + s->skip[j],
+				 rte_pktmbuf_mtod_offset(m, const uint8_t *,
+							 s->skip[j]),
+				 l - s->skip[j]);
+		}
+		split_shadow_add(vq, s->heads[j], hdr_len + l);
+		*bytes += l;
 	}
 	vq->last_avail_idx = (uint16_t)(idx + k);
 	return k;
@@ -455,9 +531,12 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	const uint64_t ol_mask = vhp_net_hdr_ol_mask(vq);
 	uint8_t hdr[SPLIT_HDR_MAX];
 	uint16_t avail_idx, head, i, nb, k;
+	struct split_rx_scratch s;
 	struct vring_desc d;
 	uint64_t bytes = 0;
-	uint16_t delivered = 0;
+	uint16_t delivered = 0, lim = SPLIT_BATCH;
+	uint32_t tbudget = vq->size;	/* indirect table entries */
+	bool refused;
 	int navail;
 
 	navail = split_avail_count(vq, &avail_idx);
@@ -466,17 +545,29 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	split_rx_hdr(hdr);
 
 	for (i = 0; i < count; ) {
-		nb = (uint16_t)RTE_MIN(RTE_MIN(count - i, SPLIT_BATCH),
+		nb = (uint16_t)RTE_MIN(RTE_MIN(count - i, lim),
 				       (uint16_t)(avail_idx -
 						  vq->last_avail_idx));
 		if (unlikely(nb == 0))
 			break;
+		refused = false;
 		k = split_enqueue_batch(vq, pkts + i, nb, hdr, hdr_len,
-					ol_mask, &bytes);
+					ol_mask, &s, &bytes, &refused);
 		i = (uint16_t)(i + k);
 		delivered = (uint16_t)(delivered + k);
-		if (likely(k == nb))
+		if (likely(k == nb)) {
+			lim = SPLIT_BATCH;
 			continue;
+		}
+		if (unlikely(refused)) {
+			/* Dropped (counted), no buffer used. */
+			i++;
+			continue;
+		}
+		/* Gather no further than this batch got next time: traffic
+		 * that keeps leaving the fast path (chains, indirect tables,
+		 * chained mbufs) must not pay a whole gather per packet. */
+		lim = (uint16_t)(k + 1);
 		/* Packet i needs the slow path (or its head is bad). */
 		head = split_avail_entry(vq, vq->last_avail_idx++);
 		if (unlikely(head >= vq->size)) {
@@ -485,7 +576,8 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			continue;
 		}
 		d = split_desc_read(&vq->desc[head]);
-		if (split_enqueue_slow(vq, pkts[i], avail_idx, head, d) == 0)
+		if (split_enqueue_slow(vq, pkts[i], avail_idx, head, d,
+				       &tbudget) == 0)
 			break;
 		i++;
 	}
@@ -511,11 +603,13 @@ split_mbuf_recycle(struct rte_mbuf *m)
 /*
  * Slow path of one TX packet into @p m (fresh mbuf from @p mp).
  * @return 0 packet built, -EINVAL bad chain (counted), -ENOMEM no mbuf
- *   for a further segment.
+ *   for a further segment, -EAGAIN its indirect table is over the burst's
+ *   budget (nothing consumed).
  */
 static __rte_noinline int
 split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
-		   struct rte_mbuf *m, const struct vring_desc *d)
+		   struct rte_mbuf *m, const struct vring_desc *d,
+		   uint32_t *tbudget)
 {
 	const uint32_t hdr_len = vq->hdr_len;
 	struct virtio_net_hdr vh;
@@ -529,8 +623,9 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	uint32_t l, n;
 	int err;
 
-	if (unlikely(split_chain_start(vq, &ch, d, 0) != 0))
-		return -EINVAL;
+	err = split_chain_start(vq, &ch, d, 0, tbudget);
+	if (unlikely(err != 0))
+		return err;
 	for (;;) {
 		if (hdr_left != 0) {
 			/* Header, possibly split across descriptors: copied
@@ -702,7 +797,8 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	const bool in_order = (vq->flags & VHP_VQ_F_IN_ORDER) != 0;
 	const bool ol = (vq->flags & VHP_VQ_F_HOST_OL) != 0;
 	uint16_t avail_idx, n, nb, k, got, head, nout = 0, taken = 0;
-	uint16_t last_id = 0, nused = 0;
+	uint16_t last_id = 0, nused = 0, lim = SPLIT_BATCH;
+	uint32_t tbudget = vq->size;	/* indirect table entries */
 	struct vring_desc d;
 	struct rte_mbuf *m;
 	uint64_t bytes = 0;
@@ -719,14 +815,17 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 
 	/* taken: avail entries consumed; nout: packets built (<= taken) */
 	while (taken < n) {
-		nb = (uint16_t)RTE_MIN(n - taken, SPLIT_BATCH);
+		nb = (uint16_t)RTE_MIN(n - taken, lim);
 		k = split_dequeue_batch(vq, pkts + nout, nb, &got, hdr_len,
 					in_order, ol, &last_id, &nused,
 					&bytes);
 		nout = (uint16_t)(nout + got);
 		taken = (uint16_t)(taken + k);
-		if (likely(k == nb) || k != got)
+		if (likely(k == nb) || k != got) {
+			lim = SPLIT_BATCH;
 			continue;	/* whole batch, or one dropped */
+		}
+		lim = (uint16_t)(k + 1);	/* as in vhp_split_enqueue() */
 		/* The next buffer needs the slow path (or is bad). */
 		m = pkts[nout];
 		head = split_avail_entry(vq, vq->last_avail_idx++);
@@ -737,7 +836,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			continue;
 		}
 		d = split_desc_read(&vq->desc[head]);
-		ret = split_dequeue_slow(vq, mp, m, &d);
+		ret = split_dequeue_slow(vq, mp, m, &d, &tbudget);
 		if (likely(ret == 0)) {
 			split_tx_used(vq, in_order, head, &last_id, &nused);
 			bytes += m->pkt_len;
@@ -745,7 +844,7 @@ vhp_split_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 			continue;
 		}
 		split_mbuf_recycle(m);
-		if (ret == -ENOMEM) {
+		if (ret == -ENOMEM || ret == -EAGAIN) {
 			/* Retry this packet next burst. */
 			vq->last_avail_idx--;
 			break;

@@ -133,7 +133,8 @@ struct vhp_virtqueue {
 	/** Packed: avail wrap of each shadow entry's first descriptor. */
 	uint16_t shadow_last_used;
 	uint8_t shadow_used_wrap;
-	/** Scratch for indirect tables copied out of guest memory. */
+	/** Private copies: indirect tables that are misaligned or span regions,
+	 * the non-empty segments of a packed buffer. */
 	struct vring_desc *desc_scratch;
 	/** VHP_OL_* negotiated for this ring's direction (rare paths only). */
 	uint8_t ol_features;

@@ -28,7 +28,26 @@
  *
  * For instruction counts: --iterations N makes the run deterministic,
  * and valgrind --tool=callgrind --toggle-collect='vhp_*_burst' limits the
- * count to the datapath.
+ * count to the datapath (warm-up bursts included).
+ *
+ * --offload: checksum offloads negotiated (GUEST_CSUM on the RX ring,
+ * NET_F_CSUM on the TX ring), the enqueued mbufs carry RX_L4_CKSUM_GOOD
+ * as from a NIC, and every guest TX packet is an IPv4/UDP frame whose
+ * header asks for the checksum (NEEDS_CSUM), as virtio-user sends with TX
+ * checksum offload.
+ *
+ * --abuse MODE: the guest builds its buffers the way a hostile guest
+ * would, to measure what that costs the back-end per packet:
+ *   indirect  every buffer is one INDIRECT descriptor naming a table of
+ *             ring-size entries: the first holds the buffer, all others
+ *             are empty (chained with NEXT in the split ring)
+ *   chain:N   every buffer is a chain of N ring descriptors, N-1 empty
+ *             ones then the one holding the buffer (a burst needs
+ *             burst * N <= ring size)
+ * The back-end may then take fewer packets than the burst asks (it bounds
+ * the descriptors a burst reads): the figures count the packets it took.
+ * With callgrind, use --warmup 0 so that the count covers exactly the
+ * packets printed.
  *
  * --pkt-stats adds the per-burst packet-class counting of vhp-testpmd's
  * vhost driver (vhp_pkt_stats.h: before the enqueue, after the dequeue,
@@ -124,6 +143,10 @@ struct opts {
 	bool quiet;
 	bool pkt_stats;		/* count packet classes as the driver does */
 	bool dirty_log;		/* live-migration logging forced on */
+	bool offload;		/* checksum offloads on both rings */
+	const char *abuse_name;
+	enum { ABUSE_NONE, ABUSE_INDIRECT, ABUSE_CHAIN } abuse;
+	uint16_t chain_len;	/* ABUSE_CHAIN: descriptors per buffer */
 };
 
 struct result {
@@ -157,6 +180,9 @@ struct bguest {
 	uint16_t next_used;
 	uint8_t used_wrap;
 	uint64_t *slot_gpa;	/* buffer of slot i */
+	uint16_t stride;	/* ring slots per buffer (chain length) */
+	uint16_t nbufs;		/* buffers in the ring: size / stride */
+	int abuse;
 	bool mem_ok;		/* gm created */
 	bool ring_ok;		/* gs or gp initialised */
 };
@@ -173,35 +199,59 @@ split_post(struct bguest *g, uint16_t n)
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		avail->ring[g->avail_idx & g->mask] =
-			(uint16_t)(g->avail_idx & g->mask);
+		avail->ring[g->avail_idx & g->mask] = (uint16_t)
+			((g->avail_idx & (g->nbufs - 1)) * g->stride);
 		g->avail_idx++;
 	}
 	__atomic_store_n(&avail->idx, g->avail_idx, __ATOMIC_RELEASE);
 }
 
+/* Post buffers filling @p n ring slots (a multiple of the stride). With
+ * chains, every descriptor of a buffer carries the id of its last slot,
+ * and the head's flags are written last. */
 static inline void
 packed_post(struct bguest *g, uint16_t n)
 {
-	uint16_t i, s, flags;
+	uint16_t i, k, s, flags, head_flags = 0;
 
-	for (i = 0; i < n; i++) {
-		struct vring_packed_desc *d;
+	for (i = 0; i < n; i += g->stride) {
+		struct vring_packed_desc *head = &g->gp.desc[g->next_avail];
+		uint16_t id = (uint16_t)(g->next_avail + g->stride - 1);
 
-		s = g->next_avail;
-		d = &g->gp.desc[s];
-		d->addr = g->slot_gpa[s];
-		d->len = g->desc_len;
-		d->id = s;
-		flags = g->avail_wrap ? VRING_PACKED_DESC_F_AVAIL :
-					VRING_PACKED_DESC_F_USED;
-		if (!g->tx)
-			flags |= VRING_DESC_F_WRITE;
-		__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
-		if (++g->next_avail == g->size) {
-			g->next_avail = 0;
-			g->avail_wrap ^= 1;
+		for (k = 0; k < g->stride; k++) {
+			struct vring_packed_desc *d;
+			bool last = k == g->stride - 1;
+
+			s = g->next_avail;
+			d = &g->gp.desc[s];
+			d->addr = g->slot_gpa[id];
+			d->id = id;
+			flags = g->avail_wrap ? VRING_PACKED_DESC_F_AVAIL :
+						VRING_PACKED_DESC_F_USED;
+			if (!g->tx)
+				flags |= VRING_DESC_F_WRITE;
+			if (g->abuse == ABUSE_INDIRECT) {
+				d->addr = g->gp.id_table[id];
+				d->len = (uint32_t)g->size * 16u;
+				flags = (uint16_t)((flags &
+					~VRING_DESC_F_WRITE) |
+					VRING_DESC_F_INDIRECT);
+			} else {
+				d->len = last ? g->desc_len : 0;
+				if (!last)
+					flags |= VRING_DESC_F_NEXT;
+			}
+			if (k == 0)
+				head_flags = flags;
+			else
+				__atomic_store_n(&d->flags, flags,
+						 __ATOMIC_RELEASE);
+			if (++g->next_avail == g->size) {
+				g->next_avail = 0;
+				g->avail_wrap ^= 1;
+			}
 		}
+		__atomic_store_n(&head->flags, head_flags, __ATOMIC_RELEASE);
 	}
 }
 
@@ -269,6 +319,67 @@ fill_frame(uint8_t *p, uint32_t len)
 		p[i] = (uint8_t)i;
 }
 
+/* Header and an IPv4/UDP frame of @p len bytes whose virtio_net_hdr asks
+ * for the UDP checksum (NEEDS_CSUM, csum_start at the UDP header). */
+static void
+fill_udp_frame(uint8_t *p, uint32_t hdr_len, uint32_t len)
+{
+	struct virtio_net_hdr h = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.csum_start = 14 + 20,
+		.csum_offset = 6,
+	};
+	uint8_t *f = p + hdr_len;
+	uint16_t ip_len = (uint16_t)(len - 14), udp_len = (uint16_t)(len - 34);
+
+	memcpy(p, &h, 10);
+	fill_frame(f, len);
+	f[14] = 0x45;			/* IPv4, 20-byte header */
+	f[15] = 0;
+	f[16] = (uint8_t)(ip_len >> 8);
+	f[17] = (uint8_t)ip_len;
+	memset(f + 18, 0, 4);		/* id, fragment */
+	f[22] = 64;			/* TTL */
+	f[23] = 17;			/* UDP */
+	f[24] = 0;
+	f[25] = 0;
+	memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	f[34] = 0x04;			/* ports 1234 -> 5678 */
+	f[35] = 0xd2;
+	f[36] = 0x16;
+	f[37] = 0x2e;
+	f[38] = (uint8_t)(udp_len >> 8);
+	f[39] = (uint8_t)udp_len;
+	f[40] = 0;
+	f[41] = 0;
+}
+
+/* --abuse indirect, split ring: @p d names a ring-size table chained with
+ * NEXT whose first entry holds the buffer d held and the others are
+ * empty. */
+static int
+split_indirect_table(struct bguest *g, struct vring_desc *d)
+{
+	uint64_t gpa = guest_mem_alloc(&g->gm, (uint64_t)g->size * 16u, 16);
+	struct vring_desc *t;
+	uint16_t j;
+
+	if (gpa == 0)
+		return -1;
+	t = guest_mem_ptr(&g->gm, gpa);
+	for (j = 0; j < g->size; j++) {
+		t[j].addr = d->addr;
+		t[j].len = j == 0 ? d->len : 0;
+		t[j].flags = (uint16_t)(d->flags |
+			(j + 1u < g->size ? VRING_DESC_F_NEXT : 0));
+		t[j].next = (uint16_t)(j + 1u < g->size ? j + 1u : 0);
+	}
+	d->addr = gpa;
+	d->len = (uint32_t)g->size * 16u;
+	d->flags = VRING_DESC_F_INDIRECT;
+	return 0;
+}
+
 static int
 guest_setup(struct bguest *g, const struct opts *o, bool packed, bool tx,
 	    uint32_t frame)
@@ -288,10 +399,13 @@ guest_setup(struct bguest *g, const struct opts *o, bool packed, bool tx,
 		flags |= VHP_VQ_F_MRG_RXBUF;
 	if (o->in_order)
 		flags |= VHP_VQ_F_IN_ORDER;
-	if (o->indirect)
+	if (o->indirect || o->abuse == ABUSE_INDIRECT)
 		flags |= VHP_VQ_F_INDIRECT;
 	if (tx)
 		flags |= VHP_VQ_F_TX;
+	g->abuse = o->abuse;
+	g->stride = o->abuse == ABUSE_CHAIN ? o->chain_len : 1;
+	g->nbufs = (uint16_t)(g->size / g->stride);
 	/* TX: one buffer holds header + frame. RX: virtio-user's 2 KB
 	 * buffers with MRG_RXBUF, else buffers that fit the frame. */
 	buf = RTE_ALIGN_CEIL(hdr_len + frame, 64u);
@@ -300,8 +414,8 @@ guest_setup(struct bguest *g, const struct opts *o, bool packed, bool tx,
 	buf = RTE_MAX(buf, BUF_SIZE);
 	g->desc_len = tx ? hdr_len + frame : buf;
 	mem = (uint64_t)g->size * buf + (4u << 20);
-	if (packed)	/* gp_init: an indirect table per id as well */
-		mem += (uint64_t)g->size * g->size * 16u;
+	/* gp_init: an indirect table per id as well; split: --abuse */
+	mem += (uint64_t)g->size * g->size * 16u;
 	mem = RTE_ALIGN_CEIL(mem, 1u << 20);
 	if (guest_mem_create(&g->gm, GPA_BASE, mem) != 0)
 		return -1;
@@ -316,6 +430,22 @@ guest_setup(struct bguest *g, const struct opts *o, bool packed, bool tx,
 		g->vq = g->gp.vq;
 		for (i = 0; i < g->size; i++)
 			g->slot_gpa[i] = g->gp.id_buf[i];
+		if (o->abuse == ABUSE_INDIRECT) {
+			/* Entry 0 holds the buffer, the others are empty. */
+			for (i = 0; i < g->size; i++) {
+				struct vring_packed_desc *t = guest_mem_ptr(
+					&g->gm, g->gp.id_table[i]);
+				uint16_t j;
+
+				for (j = 0; j < g->size; j++) {
+					t[j].addr = g->slot_gpa[i];
+					t[j].len = j == 0 ? g->desc_len : 0;
+					t[j].id = 0;
+					t[j].flags = tx ? 0 :
+						VRING_DESC_F_WRITE;
+				}
+			}
+		}
 		gp_set_driver_event(&g->gp, VRING_EVENT_F_DISABLE, 0, 0);
 		g->avail_wrap = 1;
 		g->used_wrap = 1;
@@ -327,6 +457,8 @@ guest_setup(struct bguest *g, const struct opts *o, bool packed, bool tx,
 		g->vq = g->gs.vq;
 		for (i = 0; i < g->size; i++) {
 			struct vring_desc *d = &g->gs.desc[i];
+			/* chains: slot i belongs to the buffer of its head */
+			bool last = i % g->stride == g->stride - 1u;
 
 			g->slot_gpa[i] = guest_mem_alloc(&g->gm, buf, 64);
 			if (g->slot_gpa[i] == 0)
@@ -335,20 +467,51 @@ guest_setup(struct bguest *g, const struct opts *o, bool packed, bool tx,
 			d->len = g->desc_len;
 			d->flags = tx ? 0 : VRING_DESC_F_WRITE;
 			d->next = 0;
+			if (o->abuse == ABUSE_CHAIN) {
+				/* N-1 empty descriptors, then the buffer */
+				g->slot_gpa[i] = 0;
+				if (!last) {
+					d->len = 0;
+					d->flags |= VRING_DESC_F_NEXT;
+					d->next = (uint16_t)(i + 1);
+				}
+			} else if (o->abuse == ABUSE_INDIRECT &&
+				   split_indirect_table(g, d) != 0) {
+				return -1;
+			}
+		}
+		if (o->abuse == ABUSE_CHAIN) {
+			/* the buffer of a chain is that of its last slot;
+			 * the guest fills (TX) the head's slot_gpa */
+			for (i = 0; i < g->size; i += g->stride)
+				g->slot_gpa[i] = g->gs.desc[i + g->stride -
+							    1].addr;
 		}
 		guest_split_set_no_interrupt(&g->gs, true);
 	}
 	for (i = 0; i < g->size; i++) {
-		uint8_t *p = guest_mem_ptr(&g->gm, g->slot_gpa[i]);
+		uint8_t *p;
 
+		if (g->slot_gpa[i] == 0)
+			continue;
+		p = guest_mem_ptr(&g->gm, g->slot_gpa[i]);
 		memset(p, 0, hdr_len);
-		if (tx)
+		if (tx && o->offload)
+			fill_udp_frame(p, hdr_len, frame);
+		else if (tx)
 			fill_frame(p + hdr_len, frame);
+	}
+	if (o->offload) {
+		/* As vhp_vq_offload_init() sets them for a front-end that
+		 * negotiated NET_F_CSUM / GUEST_CSUM. */
+		g->vq->ol_features = VHP_OL_CSUM;
+		g->vq->flags |= VHP_VQ_F_OL_INIT |
+			(tx ? VHP_VQ_F_HOST_OL : VHP_VQ_F_GUEST_CSUM);
 	}
 	if (packed)
 		packed_post(g, g->size);
 	else
-		split_post(g, g->size);
+		split_post(g, g->nbufs);
 	return 0;
 }
 
@@ -370,7 +533,8 @@ guest_teardown(struct bguest *g)
 /* @p n packets of @p len bytes (chained beyond one mbuf's room). The data
  * is whatever the mbuf held: only the copy cost matters here. */
 static int
-prepare_mbufs(struct rte_mbuf **pkts, uint16_t n, uint32_t len)
+prepare_mbufs(struct rte_mbuf **pkts, uint16_t n, uint32_t len,
+	      uint64_t ol_flags)
 {
 	uint16_t room = (uint16_t)(rte_pktmbuf_data_room_size(pool) -
 				   RTE_PKTMBUF_HEADROOM);
@@ -396,6 +560,7 @@ prepare_mbufs(struct rte_mbuf **pkts, uint16_t n, uint32_t len)
 			m->nb_segs++;
 		}
 		m->pkt_len = len;
+		m->ol_flags = ol_flags;
 	}
 	return 0;
 }
@@ -472,7 +637,10 @@ run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
 			      rte_rdtsc() >= deadline))
 			break;
 		if (dir == DIR_ENQ) {
-			if (prepare_mbufs(pkts, o->burst, size) != 0) {
+			if (prepare_mbufs(pkts, o->burst, size, o->offload ?
+					  RTE_MBUF_F_RX_L4_CKSUM_GOOD |
+					  RTE_MBUF_F_RX_IP_CKSUM_GOOD :
+					  0) != 0) {
 				fprintf(stderr, "mbuf allocation failed\n");
 				goto out;
 			}
@@ -480,9 +648,11 @@ run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
 			n = bench_enqueue_burst(port, pkts, o->burst,
 						o->pkt_stats);
 			t1 = rte_rdtsc();
-			if (n != o->burst) {
+			if (n != o->burst)
 				rte_pktmbuf_free_bulk(pkts + n,
 						      o->burst - n);
+			if (n == 0 || (n != o->burst &&
+				       o->abuse == ABUSE_NONE)) {
 				fprintf(stderr, "%s %u enqueue: %u of %u "
 					"taken: the guest model and the "
 					"device disagree\n", r->ring, size, n,
@@ -494,7 +664,8 @@ run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
 			n = bench_dequeue_burst(port, pool, pkts, o->burst,
 						o->pkt_stats);
 			t1 = rte_rdtsc();
-			if (n != o->burst) {
+			if (n == 0 || (n != o->burst &&
+				       o->abuse == ABUSE_NONE)) {
 				rte_pktmbuf_free_bulk(pkts, n);
 				fprintf(stderr, "%s %u dequeue: %u of %u "
 					"packets: the guest model and the "
@@ -566,7 +737,17 @@ usage(const char *prog)
 	       "  --pkt-stats      count packet classes in the bursts as "
 	       "vhp-testpmd's vhost\n"
 	       "                   driver does (callgrind: --toggle-collect="
-	       "'bench_*_burst')\n", prog);
+	       "'bench_*_burst')\n"
+	       "  --offload        checksum offloads negotiated: RX mbufs "
+	       "with RX_L4_CKSUM_GOOD,\n"
+	       "                   guest TX IPv4/UDP with NEEDS_CSUM (sizes "
+	       ">= 42)\n"
+	       "  --abuse MODE     hostile guest buffers: indirect (one "
+	       "ring-size table per\n"
+	       "                   buffer, one entry used) or chain:N (N-1 "
+	       "empty descriptors\n"
+	       "                   before the buffer; burst * N <= ring "
+	       "size)\n", prog);
 }
 
 static int
@@ -605,6 +786,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "dirty-log", no_argument, NULL, 'L' },
 		{ "pkt-stats", no_argument, NULL, 'P' },
+		{ "offload", no_argument, NULL, 'O' },
+		{ "abuse", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -623,6 +806,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->nsizes = 2;
 	o->mrg = o->in_order = o->indirect = true;
 	o->variant = "default";
+	o->abuse_name = "none";
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -699,6 +883,23 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'P':
 			o->pkt_stats = true;
 			break;
+		case 'O':
+			o->offload = true;
+			break;
+		case 'A':
+			o->abuse_name = optarg;
+			if (strcmp(optarg, "indirect") == 0) {
+				o->abuse = ABUSE_INDIRECT;
+			} else if (strncmp(optarg, "chain:", 6) == 0) {
+				v = strtoul(optarg + 6, NULL, 0);
+				if (v < 2 || v > 32768 || (v & (v - 1)) != 0)
+					return -1;
+				o->abuse = ABUSE_CHAIN;
+				o->chain_len = (uint16_t)v;
+			} else {
+				return -1;
+			}
+			break;
 		case 'h':
 			usage(argv[0]);
 			exit(0);
@@ -710,6 +911,16 @@ parse_opts(struct opts *o, int argc, char **argv)
 		return -1;
 	if (o->burst > o->ring_size / 2)
 		return -1;
+	if (o->abuse == ABUSE_CHAIN &&
+	    (uint32_t)o->burst * o->chain_len > o->ring_size)
+		return -1;
+	if (o->offload) {
+		unsigned int i;
+
+		for (i = 0; i < o->nsizes; i++)
+			if (o->sizes[i] < 42)
+				return -1;
+	}
 	if (!warmup_set)
 		o->warmup = 2u * o->ring_size / o->burst;
 	return 0;
@@ -734,11 +945,13 @@ write_json(const struct opts *o, const struct result *res, unsigned int nres)
 	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"ring_size\": %u,\n"
 		"  \"burst\": %u,\n  \"variant\": \"%s\",\n"
 		"  \"dirty_log\": %s,\n"
+		"  \"offload\": %s,\n  \"abuse\": \"%s\",\n"
 		"  \"mrg_rxbuf\": %s,\n  \"in_order\": %s,\n"
 		"  \"iterations\": %" PRIu64 ",\n  \"time_ms\": %.1f,\n"
 		"  \"rdtsc_overhead_cycles\": %" PRIu64 ",\n  \"cases\": [",
 		rte_get_tsc_hz(), o->ring_size, o->burst, o->variant,
-		o->dirty_log ? "true" : "false", o->mrg ? "true" : "false", o->in_order ? "true" : "false",
+		o->dirty_log ? "true" : "false",
+		o->offload ? "true" : "false", o->abuse_name, o->mrg ? "true" : "false", o->in_order ? "true" : "false",
 		o->iterations, o->iterations ? 0.0 : o->time_ms,
 		rdtsc_overhead);
 	for (i = 0; i < nres; i++)
@@ -809,9 +1022,11 @@ main(int argc, char **argv)
 	rdtsc_overhead = calibrate_rdtsc();
 	if (!o.quiet) {
 		printf("vhp-bench: one core (lcore %u), ring %u, burst %u, "
-		       "variant %s, %s; TSC %.0f MHz, rdtsc pair %" PRIu64
-		       " cycles (subtracted)\n", o.cpu, o.ring_size, o.burst,
-		       o.variant, o.iterations ? "fixed iterations" : "timed",
+		       "variant %s%s, abuse %s, %s; TSC %.0f MHz, rdtsc pair "
+		       "%" PRIu64 " cycles (subtracted)\n", o.cpu,
+		       o.ring_size, o.burst, o.variant,
+		       o.offload ? " + offload" : "", o.abuse_name,
+		       o.iterations ? "fixed iterations" : "timed",
 		       (double)rte_get_tsc_hz() / 1e6, rdtsc_overhead);
 		printf("%-7s %6s %-8s %12s %10s %9s %9s\n", "ring", "size",
 		       "dir", "packets", "cyc/pkt", "ns/pkt", "Mpps");

@@ -650,6 +650,110 @@ test_tx_packed_batch(void)
 	ring_fini(&r);
 }
 
+/*
+ * A burst of offload-flagged traffic on the fast paths (both rings), with
+ * packets the offload code refuses among them: the others keep their order,
+ * their headers and their data, and only the refused one is lost.
+ */
+static void
+batch_offload(bool packed)
+{
+	/* RX: per mbuf, the flags it carries */
+	static const uint64_t rx_ol[8] = {
+		RTE_MBUF_F_RX_L4_CKSUM_GOOD, 0, RTE_MBUF_F_RX_L4_CKSUM_BAD,
+		RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+		RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM,
+		RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_SEG,	/* refused */
+		RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN,
+		RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+	};
+	struct virtio_net_hdr h, z = { 0 }, nc = vh(NC, 0, 0, 34, 6);
+	struct virtio_net_hdr bad = vh(0x80, 0, 0, 0, 0);
+	struct rte_mbuf *m[8];
+	uint8_t frames[8][200];
+	uint32_t len[8];
+	struct ring r;
+	int i, n;
+
+	/* guest RX with GUEST_CSUM */
+	ring_init(&r, packed, VHP_VQ_F_GUEST_CSUM, VHP_OL_CSUM);
+	for (i = 0; i < 8; i++) {
+		rx_post(&r, 2048, 1);
+		len[i] = build(frames[i], UDP4, 100 + (uint32_t)i, F_FULL,
+			       20 + (uint32_t)i);
+		m[i] = mk_mbuf(frames[i], len[i]);
+		m[i]->ol_flags = rx_ol[i];
+		m[i]->l2_len = 14;
+		m[i]->l3_len = 20;
+	}
+	CHECK_EQ(enq(&r, m, 8), 8);
+	CHECK_EQ(r.vq->stats.dropped, 1);
+	CHECK_EQ(r.vq->stats.packets, 7);
+	for (i = 0; i < 8; i++) {
+		if (i == 5)
+			continue;
+		n = rx_get(&r, &h, got);
+		CHECK_EQ(n, (int)len[i]);
+		if (n != (int)len[i])
+			continue;
+		if (i == 4) {
+			/* pseudo-header sum in the field, guest finishes */
+			CHECK_EQ(h.flags, NC);
+			CHECK_EQ(h.csum_start, 34);
+			CHECK_EQ(h.csum_offset, 6);
+			CHECK(memcmp(got, frames[i], 40) == 0);
+			CHECK(memcmp(got + 42, frames[i] + 42,
+				     len[i] - 42) == 0);
+			continue;
+		}
+		CHECK_EQ(h.flags, (rx_ol[i] & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+			 RTE_MBUF_F_RX_L4_CKSUM_GOOD ?
+			 VIRTIO_NET_HDR_F_DATA_VALID : 0);
+		CHECK_EQ(h.gso_type, 0);
+		CHECK(memcmp(got, frames[i], len[i]) == 0);
+	}
+	CHECK_EQ(rx_get(&r, &h, got), -1);	/* the 8th buffer is left */
+	ring_fini(&r);
+
+	/* guest TX with NET_F_CSUM: checksum requests, one bad header */
+	ring_init(&r, packed, VHP_VQ_F_TX | VHP_VQ_F_HOST_OL, ALL_OL);
+	for (i = 0; i < 8; i++) {
+		len[i] = build(frames[i], UDP4, 100 + (uint32_t)i,
+			       F_PHDR_LEN, 40 + (uint32_t)i);
+		tx_post(&r, i == 3 ? &bad : i == 6 ? &z : &nc, frames[i],
+			len[i], 1);
+	}
+	CHECK_EQ(deq(&r, m, 8), 7);
+	CHECK_EQ(r.vq->stats.errors[VHP_ERR_OFFLOAD], 1);
+	for (i = 0, n = 0; i < 8; i++) {
+		if (i == 3)
+			continue;
+		CHECK_EQ(m[n]->pkt_len, len[i]);
+		CHECK_EQ(m[n]->ol_flags, i == 6 ? 0 :
+			 RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM);
+		CHECK(memcmp(mbuf_bytes(m[n]), frames[i], len[i]) == 0);
+		rte_pktmbuf_free(m[n]);
+		n++;
+	}
+	/* all eight buffers back with the guest */
+	if (packed) {
+		struct gp_used u;
+
+		for (i = 0; i < 8; i++)
+			CHECK_EQ(gp_get_used(&r.gp, &u), 1);
+	} else {
+		CHECK_EQ(guest_split_used_pending(&r.gs), 8);
+	}
+	ring_fini(&r);
+}
+
+static void
+test_batch_offload(void)
+{
+	batch_offload(false);
+	batch_offload(true);
+}
+
 /* ---- guest RX ---- */
 
 /* Enqueue @p m (kept: refcnt +1 to check it is not written) and read
@@ -1087,6 +1191,7 @@ main(void)
 	RUN_TEST(test_tx_invalid);
 	RUN_TEST(test_tx_not_negotiated);
 	RUN_TEST(test_tx_packed_batch);
+	RUN_TEST(test_batch_offload);
 	RUN_TEST(test_rx_csum);
 	RUN_TEST(test_rx_tso);
 	RUN_TEST(test_rx_tso_refused);

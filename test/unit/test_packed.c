@@ -1612,6 +1612,273 @@ test_find_position(void)
 	}
 }
 
+/* Move the (still empty) ring to a base 16 bytes past a 64-byte line:
+ * no group of four then shares one line. */
+static void
+ring_unalign(struct guest_packed *gp)
+{
+	uint64_t len = (uint64_t)gp->size * sizeof(struct vring_packed_desc);
+	uint64_t gpa = guest_mem_alloc(&gm, len + 64, 64);
+	struct vhp_mem_cache hint = { 0 };
+
+	CHECK(gpa != 0);
+	gpa += 16;
+	memcpy(guest_mem_ptr(&gm, gpa), gp->desc, len);
+	gp->desc_gpa = gpa;
+	gp->desc = guest_mem_ptr(&gm, gpa);
+	gp->vq->desc_packed = vhp_gpa_to_hva_full(gp->vq->mem, gpa, len,
+						  &hint);
+	CHECK(gp->vq->desc_packed != NULL);
+	CHECK(((uintptr_t)gp->vq->desc_packed & 63) == 16);
+}
+
+/* Fast path on a ring whose base is not 64-byte aligned, bursts of 7 on a
+ * 16-slot ring crossing the ring end in both directions. */
+static void
+test_fast_unaligned_wrap(void)
+{
+	struct guest_packed rx, tx;
+	struct rte_mbuf *pkts[8];
+	struct gp_used u;
+	uint16_t id, i, r;
+
+	mem_setup();
+	ring_setup(&rx, 16, 2048, 0, 12);
+	ring_setup(&tx, 16, 2048, VHP_VQ_F_TX, 12);
+	ring_unalign(&rx);
+	ring_unalign(&tx);
+	for (r = 0; r < 6; r++) {
+		for (i = 0; i < 7; i++) {
+			CHECK_EQ(gp_post_rx(&rx, 0, &id), 0);
+			pkts[i] = mk_pkt(pool, 60u + r * 7u + i, 500u + i);
+		}
+		CHECK_EQ(vhp_packed_enqueue(rx.vq, pkts, 7), 7);
+		for (i = 0; i < 7; i++) {
+			CHECK_EQ(gp_get_used(&rx, &u), 1);
+			CHECK_EQ(u.len, 12u + 60u + r * 7u + i);
+			CHECK(hdr_ok(gp_buf(&rx, u.id), 12, 1));
+			CHECK(bytes_are(gp_buf(&rx, u.id) + 12,
+					60u + r * 7u + i, 500u + i));
+		}
+		check_position(&rx);
+		for (i = 0; i < 7; i++) {
+			gp_pattern(pat, 70u + r * 7u + i, 600u + i);
+			CHECK_EQ(gp_post_tx(&tx, pat, 70u + r * 7u + i, 1,
+					    false, &id), 0);
+		}
+		CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 8), 7);
+		for (i = 0; i < 7; i++) {
+			CHECK(mbuf_is(pkts[i], 70u + r * 7u + i, 600u + i));
+			CHECK_EQ(gp_get_used(&tx, &u), 1);
+		}
+		free_pkts(pkts, 7);
+		check_position(&tx);
+	}
+	CHECK_EQ(rx.vq->stats.packets, 42);
+	CHECK_EQ(tx.vq->stats.packets, 42);
+	CHECK_EQ(err_total(&rx) + err_total(&tx), 0);
+	gp_free(&rx);
+	teardown(&tx);
+}
+
+/* Groups of four where one member cannot take the fast path (a chained
+ * mbuf, a too-long TX buffer, an indirect one), and a burst that ends in
+ * the middle of a group because the guest posted no more. */
+static void
+test_fast_group_mixed(void)
+{
+	struct guest_packed rx, tx;
+	struct rte_mbuf *pkts[8];
+	struct gp_used u;
+	struct gp_seg s;
+	uint32_t len;
+	uint16_t id, i;
+
+	mem_setup();
+	ring_setup(&rx, 16, 4096, VHP_VQ_F_INDIRECT, 12);
+	ring_setup(&tx, 16, 4096, VHP_VQ_F_TX | VHP_VQ_F_INDIRECT, 12);
+
+	/* RX: the third mbuf has two segments; only 6 buffers posted */
+	for (i = 0; i < 6; i++)
+		CHECK_EQ(gp_post_rx(&rx, 0, &id), 0);
+	for (i = 0; i < 8; i++)
+		pkts[i] = mk_pkt(pool, i == 2 ? 3000 : 100 + i, 700 + i);
+	CHECK_EQ(pkts[2]->nb_segs, 2);
+	CHECK_EQ(vhp_packed_enqueue(rx.vq, pkts, 8), 6);
+	for (i = 0; i < 6; i++) {
+		len = i == 2 ? 3000 : 100u + i;
+		CHECK_EQ(gp_get_used(&rx, &u), 1);
+		CHECK_EQ(u.id, i);
+		CHECK_EQ(u.len, 12 + len);
+		CHECK(bytes_are(gp_buf(&rx, i) + 12, len, 700 + i));
+	}
+	free_pkts(pkts + 6, 2);
+	check_position(&rx);
+
+	/* TX: the second buffer is longer than an mbuf, the sixth one is
+	 * indirect */
+	for (i = 0; i < 8; i++) {
+		len = i == 1 ? 3000 : 80u + i;
+		gp_pattern(pat, len, 800 + i);
+		CHECK_EQ(gp_post_tx(&tx, pat, len, 1, i == 5, &id), 0);
+	}
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 8), 8);
+	for (i = 0; i < 8; i++) {
+		len = i == 1 ? 3000 : 80u + i;
+		CHECK(mbuf_is(pkts[i], len, 800 + i));
+		CHECK_EQ(gp_get_used(&tx, &u), 1);
+		CHECK_EQ(u.id, i);
+	}
+	CHECK_EQ(pkts[1]->nb_segs, 2);
+	free_pkts(pkts, 8);
+	check_position(&tx);
+
+	/* RX again from slot 6: a single posted buffer whose length the
+	 * guest set below the packet: the burst stops there */
+	s.gpa = rx.id_buf[6];
+	s.len = 50;
+	id = 6;
+	rx.nfree_ids = 0;
+	CHECK_EQ(gp_post(&rx, &s, 1, GP_WRITE, &id, true), 0);
+	pkts[0] = mk_pkt(pool, 100, 900);
+	CHECK_EQ(vhp_packed_enqueue(rx.vq, pkts, 1), 1);	/* dropped */
+	CHECK_EQ(rx.vq->stats.dropped, 1);
+	CHECK_EQ(gp_get_used(&rx, &u), 0);
+	CHECK_EQ(err_total(&rx) + err_total(&tx), 0);
+	gp_free(&rx);
+	teardown(&tx);
+}
+
+/*
+ * The cost of guest-built buffers is bounded by what the packet needs: an
+ * RX packet that fits the first entry of an indirect table reads only that
+ * entry (the others here would be refused: nested, read-only), and empty
+ * descriptors in TX chains and tables carry nothing.
+ */
+static void
+test_indirect_bounded(void)
+{
+	struct guest_packed rx, tx;
+	struct vring_packed_desc *t;
+	struct rte_mbuf *pkts[2];
+	struct gp_used u;
+	struct gp_seg s[16];
+	uint16_t id, i;
+	uint8_t *b;
+
+	mem_setup();
+	ring_setup(&rx, 16, 4096, VHP_VQ_F_INDIRECT, 12);
+	ring_setup(&tx, 16, 4096, VHP_VQ_F_TX | VHP_VQ_F_INDIRECT, 12);
+
+	rx.nfree_ids = 0;
+	id = 3;
+	for (i = 0; i < 16; i++) {
+		s[i].gpa = rx.id_buf[3] + i * 200u;
+		s[i].len = 200;
+	}
+	CHECK_EQ(gp_post(&rx, s, 16, GP_WRITE | GP_INDIRECT, &id, true), 0);
+	t = guest_mem_ptr(&gm, rx.id_table[3]);
+	for (i = 1; i < 16; i++)
+		t[i].flags = VRING_DESC_F_INDIRECT;
+	pkts[0] = mk_pkt(pool, 150, 910);
+	CHECK_EQ(vhp_packed_enqueue(rx.vq, pkts, 1), 1);
+	CHECK_EQ(gp_get_used(&rx, &u), 1);
+	CHECK_EQ(u.id, 3);
+	CHECK_EQ(u.len, 162);
+	CHECK(bytes_are(gp_buf(&rx, 3) + 12, 150, 910));
+	CHECK_EQ(err_total(&rx), 0);
+	/* one entry more than the first holds: the second is read, bad */
+	id = 4;
+	for (i = 0; i < 16; i++)
+		s[i].gpa = rx.id_buf[4] + i * 200u;
+	CHECK_EQ(gp_post(&rx, s, 16, GP_WRITE | GP_INDIRECT, &id, true), 0);
+	t = guest_mem_ptr(&gm, rx.id_table[4]);
+	for (i = 1; i < 16; i++)
+		t[i].flags = VRING_DESC_F_INDIRECT;
+	pkts[0] = mk_pkt(pool, 300, 911);
+	CHECK_EQ(vhp_packed_enqueue(rx.vq, pkts, 1), 1);
+	CHECK_EQ(gp_get_used(&rx, &u), 1);
+	CHECK_EQ(u.len, 0);
+	CHECK_EQ(err(&rx, VHP_ERR_INDIRECT), 1);
+
+	/* TX chain in the ring: empty, header + 40, empty, 60, empty */
+	tx.nfree_ids = 0;
+	id = 0;
+	b = gp_buf(&tx, 0);
+	memset(b, 0, 12);
+	gp_pattern(pat, 100, 912);
+	memcpy(b + 12, pat, 40);
+	memcpy(b + 1000, pat + 40, 60);
+	s[0].gpa = tx.id_buf[0] + 500;
+	s[0].len = 0;
+	s[1].gpa = tx.id_buf[0];
+	s[1].len = 52;
+	s[2].gpa = tx.id_buf[0] + 600;
+	s[2].len = 0;
+	s[3].gpa = tx.id_buf[0] + 1000;
+	s[3].len = 60;
+	s[4].gpa = tx.id_buf[0] + 700;
+	s[4].len = 0;
+	CHECK_EQ(gp_post(&tx, s, 5, 0, &id, true), 0);
+	/* the same as an indirect table */
+	id = 1;
+	b = gp_buf(&tx, 1);
+	memset(b, 0, 12);
+	memcpy(b + 12, pat, 40);
+	memcpy(b + 1000, pat + 40, 60);
+	for (i = 0; i < 5; i++)
+		s[i].gpa += tx.id_buf[1] - tx.id_buf[0];
+	CHECK_EQ(gp_post(&tx, s, 5, GP_INDIRECT, &id, true), 0);
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 2), 2);
+	CHECK(mbuf_is(pkts[0], 100, 912));
+	CHECK(mbuf_is(pkts[1], 100, 912));
+	free_pkts(pkts, 2);
+	CHECK_EQ(gp_get_used(&tx, &u), 1);
+	CHECK_EQ(u.ndesc, 5);
+	CHECK_EQ(gp_get_used(&tx, &u), 1);
+	CHECK_EQ(u.ndesc, 1);
+	CHECK_EQ(err_total(&tx), 0);
+	check_position(&tx);
+	gp_free(&rx);
+	teardown(&tx);
+}
+
+/* The indirect tables of one burst have at most ring-size entries in
+ * all: a table that does not fit waits for the next burst. */
+static void
+test_table_budget(void)
+{
+	struct guest_packed tx;
+	struct rte_mbuf *pkts[4];
+	uint16_t id, i;
+
+	mem_setup();
+	ring_setup(&tx, 16, 4096, VHP_VQ_F_TX | VHP_VQ_F_INDIRECT, 12);
+	/* two 16-entry tables: one a burst */
+	for (i = 0; i < 2; i++) {
+		gp_pattern(pat, 200, 950 + i);
+		CHECK_EQ(gp_post_tx(&tx, pat, 200, 16, true, &id), 0);
+	}
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 4), 1);
+	CHECK(mbuf_is(pkts[0], 200, 950));
+	rte_pktmbuf_free(pkts[0]);
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 4), 1);
+	CHECK(mbuf_is(pkts[0], 200, 951));
+	rte_pktmbuf_free(pkts[0]);
+	/* two 8-entry tables fit one burst */
+	for (i = 0; i < 2; i++) {
+		gp_pattern(pat, 200, 960 + i);
+		CHECK_EQ(gp_post_tx(&tx, pat, 200, 8, true, &id), 0);
+	}
+	CHECK_EQ(vhp_packed_dequeue(tx.vq, pool, pkts, 4), 2);
+	CHECK(mbuf_is(pkts[0], 200, 960));
+	CHECK(mbuf_is(pkts[1], 200, 961));
+	free_pkts(pkts, 2);
+	CHECK_EQ(err_total(&tx), 0);
+	CHECK_EQ(tx.vq->stats.packets, 4);
+	teardown(&tx);
+}
+
 int
 main(void)
 {
@@ -1643,6 +1910,10 @@ main(void)
 	RUN_TEST(test_burst_bound);
 	RUN_TEST(test_odd_size);
 	RUN_TEST(test_find_position);
+	RUN_TEST(test_fast_unaligned_wrap);
+	RUN_TEST(test_fast_group_mixed);
+	RUN_TEST(test_indirect_bounded);
+	RUN_TEST(test_table_budget);
 	rte_mempool_free(pool);
 	return vhp_test_summary();
 }
