@@ -41,7 +41,7 @@ extern "C" {
 #define APP_DEFAULT_MAC_AGE	300
 /** Largest --mac-age, seconds. */
 #define APP_MAX_MAC_AGE		1000000
-#define APP_DEFAULT_IDLE_POLLS	1024
+#define APP_DEFAULT_IDLE_POLLS	8192
 #define APP_MAX_IDLE_POLLS	(1u << 24)
 
 /** One port given on the command line. */

@@ -39,7 +39,7 @@
 
 #include "vhp_internal.h"
 
-#define IDLE_DEFAULT_POLLS	1024u
+#define IDLE_DEFAULT_POLLS	8192u
 #define IDLE_DEFAULT_TIMEOUT_MS	1000
 /* Adaptive: a sleep shorter than this means the traffic pauses for less
  * than a wake-up costs: stay awake longer next time. */
@@ -396,9 +396,10 @@ ring_arm(struct vhp_idle *w, struct idle_ring *r)
 		res = ARM_NOFD;
 		goto out;
 	}
-	/* Old kicks (EVENT_IDX kicks once a ring lap even when parked)
-	 * would wake us for nothing. */
-	drain_fd(vq->kickfd);
+	/* No drain of old kicks here (a syscall per ring per sleep): the
+	 * kicks of the last sleep were read when it ended, and a stray one
+	 * (EVENT_IDX kicks once a ring lap even when parked) only ends the
+	 * next sleep early. */
 	vhp_vq_set_kicks(vq, true);
 	r->armed = true;
 	if (vq_has_work(vq))
@@ -476,10 +477,15 @@ vhp_idle_sleep(struct vhp_idle *w)
 	if (res != ARM_OK) {
 		for (i = 0; i < w->nb_rings; i++)
 			ring_disarm(w, &w->rings[i], false);
-		if (res == ARM_WORK)
+		if (res == ARM_WORK) {
 			IDLE_STAT_ADD(w, aborted, 1);
-		else
+			/* Work came while arming: as a short sleep, it says
+			 * the traffic pauses for less than a sleep costs. */
+			if (w->mode == VHP_IDLE_ADAPTIVE)
+				adapt(w, 0, true);
+		} else {
 			IDLE_STAT_ADD(w, no_kick_fd, 1);
+		}
 		return 0;
 	}
 	IDLE_STAT_ADD(w, sleeps, 1);

@@ -769,7 +769,8 @@ rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
 				break;
 			}
 		}
-		rte_prefetch0_write(s->dst[j]);
+		/* The header line is often left as it is (vhp_hdr_put()). */
+		rte_prefetch0(s->dst[j]);
 		rte_prefetch0_write(s->dst[j] + hdr_len);
 		rte_prefetch0(rte_pktmbuf_mtod(m, void *));
 	}
@@ -779,10 +780,7 @@ rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
 		/* A pass without offload work: the header template. */
 		m = pkts[k];
 		l = m->pkt_len;
-		if (likely(hdr_len == sizeof(packed_hdr12)))
-			memcpy(s->dst[k], hdr, sizeof(packed_hdr12));
-		else
-			memcpy(s->dst[k], hdr, hdr_len);
+		vhp_hdr_put(s->dst[k], hdr, hdr_len);
 		vhp_copy(s->dst[k] + hdr_len,
 			 rte_pktmbuf_mtod(m, const void *), l);
 		su[k].id = s->d[k].id;
@@ -795,10 +793,7 @@ rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
 		l = m->pkt_len;
 		ol = m->ol_flags & ol_mask;
 		if (likely(!(ol & VHP_NET_HDR_OL_TX))) {
-			if (likely(hdr_len == sizeof(packed_hdr12)))
-				memcpy(s->dst[k], hdr, sizeof(packed_hdr12));
-			else
-				memcpy(s->dst[k], hdr, hdr_len);
+			vhp_hdr_put(s->dst[k], hdr, hdr_len);
 			/* Only GUEST_CSUM puts RX_L4 bits in the mask: the
 			 * header vhp_net_hdr_enqueue() would build. */
 			if (unlikely((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==

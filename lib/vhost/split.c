@@ -477,7 +477,8 @@ split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 				break;
 			}
 		}
-		rte_prefetch0_write(s->dst[k]);
+		/* The header line is often left as it is (vhp_hdr_put()). */
+		rte_prefetch0(s->dst[k]);
 		rte_prefetch0_write(s->dst[k] + hdr_len);
 		rte_prefetch0(rte_pktmbuf_mtod(m, void *));
 	}
@@ -485,10 +486,7 @@ split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		/* A batch without offload work: the header template. */
 		m = pkts[j];
 		l = m->pkt_len;
-		if (likely(hdr_len == SPLIT_HDR_MAX))
-			memcpy(s->dst[j], hdr, SPLIT_HDR_MAX);
-		else
-			memcpy(s->dst[j], hdr, hdr_len);
+		vhp_hdr_put(s->dst[j], hdr, hdr_len);
 		vhp_copy(s->dst[j] + hdr_len, rte_pktmbuf_mtod(m, void *), l);
 		split_shadow_add(vq, s->heads[j], hdr_len + l);
 		*bytes += l;
@@ -498,10 +496,7 @@ split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		l = m->pkt_len;
 		ol = m->ol_flags & ol_mask;
 		if (likely(!(ol & VHP_NET_HDR_OL_TX))) {
-			if (likely(hdr_len == SPLIT_HDR_MAX))
-				memcpy(s->dst[j], hdr, SPLIT_HDR_MAX);
-			else
-				memcpy(s->dst[j], hdr, hdr_len);
+			vhp_hdr_put(s->dst[j], hdr, hdr_len);
 			/* Only GUEST_CSUM puts RX_L4 bits in the mask: the
 			 * header vhp_net_hdr_enqueue() would build. */
 			if (unlikely((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==

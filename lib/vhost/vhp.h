@@ -429,7 +429,8 @@ enum vhp_idle_mode {
 	/**
 	 * As SLEEP, but the number of empty iterations before sleeping
 	 * doubles (up to 256 x idle_polls) after each sleep a kick ended
-	 * within short_sleep_us (200 us), and halves after a sleep longer
+	 * within short_sleep_us (200 us) and after each sleep given up
+	 * because work came while arming, and halves after a sleep longer
 	 * than long_sleep_ms (50 ms): a steady stream with short gaps keeps
 	 * the thread polling.
 	 */
@@ -439,7 +440,7 @@ enum vhp_idle_mode {
 /** Configuration of an idle object. */
 struct vhp_idle_conf {
 	enum vhp_idle_mode mode;	/**< poll, sleep or adaptive */
-	/** Empty loop iterations before sleeping (0: 1024). */
+	/** Empty loop iterations before sleeping (0: 8192). */
 	uint32_t idle_polls;
 	/**
 	 * Longest sleep in ms (0: 1000; -1: until woken), so that an
