@@ -44,7 +44,7 @@ CASES = ('split', 'packed')
 F_EVENT_IDX = 29
 MODES = ('sleep', 'adaptive')
 NICS = (('eth0', '10.0.0.1', 0), ('eth1', '10.0.1.1', 1))
-GAP = 2.0
+GAP = 1.2
 CPU_BOUND = 0.20
 BURST = 200
 

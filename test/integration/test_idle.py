@@ -69,10 +69,10 @@ VARIANT = sys.argv[1] if len(sys.argv) > 1 else 'split-sleep'
 RING, MODE = VARIANT.split('-', 1)
 if RING not in ('split', 'packed') or MODE not in ('sleep', 'adaptive'):
     raise SystemExit('unknown variant ' + VARIANT)
-ROUNDS = 4
+ROUNDS = 2           # one io round, one txonly round (and one io at the end)
 TX_FIRST_BURSTS = 8
-IO_SECONDS = 2.5
-PINGPONG_SECONDS = 4.0
+IO_SECONDS = 1.0
+PINGPONG_SECONDS = 2.5
 CPU_BOUND = 0.20
 SETTLE = 15          # seconds for counters to reach their final values
 
