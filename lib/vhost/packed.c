@@ -440,19 +440,30 @@ packed_seg_add(struct vhp_virtqueue *vq, const struct vring_packed_desc *d,
 	return true;
 }
 
-/* Read a table entry (guest memory or the private copy) once. */
-static __rte_always_inline void
-packed_table_read(const struct vring_packed_desc *t,
+/*
+ * Read addr, len and id of a descriptor once, with two 64-bit loads.
+ * Returns the second word (len, id, flags as they were read).
+ */
+static __rte_always_inline uint64_t
+packed_desc_read2(const struct vring_packed_desc *d,
 		  struct vring_packed_desc *out)
 {
-	const volatile uint64_t *p = (const volatile uint64_t *)t;
+	const volatile uint64_t *p = (const volatile uint64_t *)d;
 	uint64_t w1;
 
 	out->addr = p[0];
 	w1 = p[1];
 	out->len = (uint32_t)w1;
 	out->id = (uint16_t)(w1 >> 32);
-	out->flags = (uint16_t)(w1 >> 48);
+	return w1;
+}
+
+/* Read a table entry (guest memory or the private copy) once. */
+static __rte_always_inline void
+packed_table_read(const struct vring_packed_desc *t,
+		  struct vring_packed_desc *out)
+{
+	out->flags = (uint16_t)(packed_desc_read2(t, out) >> 48);
 }
 
 /*
@@ -639,19 +650,6 @@ packed_flags4(const struct vring_packed_desc *g)
 	       (uint64_t)__atomic_load_n(&g[3].flags, __ATOMIC_RELAXED) << 48;
 }
 
-/* Read addr, len and id of a descriptor once, with two 64-bit loads. */
-static __rte_always_inline void
-packed_desc_read2(const struct vring_packed_desc *d,
-		  struct vring_packed_desc *out)
-{
-	const volatile uint64_t *p = (const volatile uint64_t *)d;
-	uint64_t w1;
-
-	out->addr = p[0];
-	w1 = p[1];
-	out->len = (uint32_t)w1;
-	out->id = (uint16_t)(w1 >> 32);
-}
 
 /*
  * First pass of a burst: how many descriptors from (idx, wrap), at most
