@@ -60,6 +60,14 @@ def num(text, key):
     return int(m.group(1))
 
 
+
+def expect(cli, command, text, what, **kw):
+    """Run @command at the prompt (cli.cmd's keywords), check that its
+    output holds @text; return the output."""
+    out = cli.cmd(command, **kw)
+    h.check(text in out, what)
+    return out
+
 def mode_basic():
     path = h.sock_path()
     cli = c.Cli([path])
@@ -76,9 +84,7 @@ def mode_basic():
             re.search(r'Forwarding modes: .*\bmacswap\b', out),
             'help lists the forwarding modes from the engine table')
 
-    out = cli.cmd('show config fwd')
-    h.check('io packet forwarding - ports=1 - cores=1 - streams=1' in out,
-            'show config fwd: mode, ports, cores, streams')
+    out = expect(cli, 'show config fwd', 'io packet forwarding - ports=1 - cores=1 - streams=1', 'show config fwd: mode, ports, cores, streams')
     h.check('RX P=0/Q=0' in out and 'TX P=0/Q=0' in out,
             'show config fwd: stream 0/0 -> 0/0')
     h.check('forwarding=stopped' in out, 'show config fwd: stopped')
@@ -86,11 +92,9 @@ def mode_basic():
     out = cli.cmd('show mac table')
     h.check('MAC address' in out and '0 entries' in out,
             'show mac table: header and an empty table')
-    out = cli.cmd('clear mac table')
-    h.check('MAC table cleared' in out, 'clear mac table while stopped')
+    out = expect(cli, 'clear mac table', 'MAC table cleared', 'clear mac table while stopped')
 
-    out = cli.cmd('show port info 0')
-    h.check('Infos for port 0' in out, 'show port info: testpmd header')
+    out = expect(cli, 'show port info 0', 'Infos for port 0', 'show port info: testpmd header')
     h.check('Driver name: vhost' in out and 'Device name: %s' % path in out,
             'show port info: driver and socket path')
     h.check('Link status: down' in out, 'show port info: link down')
@@ -103,63 +107,43 @@ def mode_basic():
             'show vhost: offered features by name')
 
     # Errors keep the prompt.
-    out = cli.cmd('frobnicate now')
-    h.check('Command not found' in out, 'unknown command: "Command not found"')
-    out = cli.cmd('show port stats 9')
-    h.check("Invalid port id '9'" in out, 'bad port id: message')
-    out = cli.cmd('show port info x1')
-    h.check("Invalid port id 'x1'" in out, 'non-numeric port id: message')
-    out = cli.cmd('set burst 0')
-    h.check('Invalid burst 0' in out, 'set burst 0 refused')
-    out = cli.cmd('set fwd nosuchmode')
-    h.check('Bad arguments' in out, 'unknown forwarding mode refused')
-    out = cli.cmd('set txpkts 10')
-    h.check('Invalid txpkts total 10' in out, 'set txpkts 10 refused')
-    out = cli.cmd('set nbcore 5')
-    h.check('Invalid number of forwarding cores 5' in out,
-            'set nbcore beyond the worker lcores refused')
+    out = expect(cli, 'frobnicate now', 'Command not found', 'unknown command: "Command not found"')
+    out = expect(cli, 'show port stats 9', "Invalid port id '9'", 'bad port id: message')
+    out = expect(cli, 'show port info x1', "Invalid port id 'x1'", 'non-numeric port id: message')
+    out = expect(cli, 'set burst 0', 'Invalid burst 0', 'set burst 0 refused')
+    out = expect(cli, 'set fwd nosuchmode', 'Bad arguments', 'unknown forwarding mode refused')
+    out = expect(cli, 'set txpkts 10', 'Invalid txpkts total 10', 'set txpkts 10 refused')
+    out = expect(cli, 'set nbcore 5', 'Invalid number of forwarding cores 5', 'set nbcore beyond the worker lcores refused')
     h.check(cli.alive(), 'still running after the bad commands')
 
-    out = cli.cmd('set fwd macswap')
-    h.check('Set macswap packet forwarding mode' in out, 'set fwd macswap')
-    out = cli.cmd('set burst 64')
-    h.check('set to 64' in out, 'set burst 64')
-    out = cli.cmd('set txpkts 60,4')
-    h.check('txpkts set to 64 bytes' in out, 'set txpkts 60,4 sums segments')
-    out = cli.cmd('set promisc all off')
-    h.check('promiscuous mode is always on' in out, 'set promisc accepted')
+    out = expect(cli, 'set fwd macswap', 'Set macswap packet forwarding mode', 'set fwd macswap')
+    out = expect(cli, 'set burst 64', 'set to 64', 'set burst 64')
+    out = expect(cli, 'set txpkts 60,4', 'txpkts set to 64 bytes', 'set txpkts 60,4 sums segments')
+    out = expect(cli, 'set promisc all off', 'promiscuous mode is always on', 'set promisc accepted')
     out = cli.cmd('show config fwd')
     h.check('macswap packet forwarding' in out and 'burst=64' in out,
             'show config fwd reflects set fwd/burst')
 
-    out = cli.cmd('start')
-    h.check('macswap packet forwarding' in out, 'start prints the config')
+    out = expect(cli, 'start', 'macswap packet forwarding', 'start prints the config')
     h.wait_for(lambda: (cli.state() or {}).get('running') is not None, 5,
                'JSON')
     for line, what in (('set fwd io', 'set fwd'), ('set burst 8', 'set burst'),
                        ('set txpkts 64', 'set txpkts'),
                        ('set nbcore 1', 'set nbcore'),
                        ('port stop 0', 'port stop')):
-        out = cli.cmd(line)
-        h.check('please stop forwarding first' in out,
-                '%s while forwarding: "please stop forwarding first"' % what)
-    out = cli.cmd('start')
-    h.check('already started' in out, 'second start: already started')
+        out = expect(cli, line, 'please stop forwarding first', '%s while forwarding: "please stop forwarding first"' % what)
+    out = expect(cli, 'start', 'already started', 'second start: already started')
     out = cli.cmd('stop')
     h.check('Forward statistics for port 0' in out and
             'Accumulated forward statistics for all ports' in out,
             'stop prints the forward statistics')
-    out = cli.cmd('stop')
-    h.check('Packet forwarding not started' in out, 'second stop: not started')
+    out = expect(cli, 'stop', 'Packet forwarding not started', 'second stop: not started')
 
-    out = cli.cmd('port stop 0')
-    h.check('Done' in out, 'port stop 0')
+    out = expect(cli, 'port stop 0', 'Done', 'port stop 0')
     h.wait_for(lambda: not os.path.exists(path), 5, 'socket removed')
     h.check(True, 'port stop removes the server socket')
-    out = cli.cmd('start')
-    h.check('port 0 is stopped' in out, 'start refused while a port is stopped')
-    out = cli.cmd('show vhost 0')
-    h.check('stopped' in out, 'show vhost of a stopped port')
+    out = expect(cli, 'start', 'port 0 is stopped', 'start refused while a port is stopped')
+    out = expect(cli, 'show vhost 0', 'stopped', 'show vhost of a stopped port')
     out = cli.cmd('port start 0')
     h.check('Done' in out and os.path.exists(path),
             'port start 0 recreates the socket')
@@ -175,8 +159,7 @@ def mode_eof():
     path = h.sock_path()
     cli = c.Cli([path], extra_app=['--auto-start'])
     cli.wait_prompt()
-    out = cli.cmd('show config fwd')
-    h.check('io packet forwarding' in out, 'command before EOF runs')
+    out = expect(cli, 'show config fwd', 'io packet forwarding', 'command before EOF runs')
     h.check('forwarding=started' in out, '--auto-start with -i: forwarding '
             'started at launch')
     cli.write('show port info 0')     # no newline: runs at end of input
@@ -218,13 +201,9 @@ def mode_pty():
     cli.wait_prompt()
     out = cli.cmd('hel\t', eol='\r')
     h.check('show vhost stats all|P' in out, 'TAB completes "hel" to help')
-    out = cli.cmd('set fwd macs\t', eol='\r')
-    h.check('Set macswap packet forwarding mode' in out,
-            'TAB completes a forwarding mode from the engine table')
-    out = cli.cmd('show config fwd', eol='\r')
-    h.check('macswap packet forwarding' in out, 'mode set')
-    out = cli.cmd('set fwd io', eol='\r')
-    h.check('Set io packet forwarding mode' in out, 'set fwd io')
+    out = expect(cli, 'set fwd macs\t', 'Set macswap packet forwarding mode', 'TAB completes a forwarding mode from the engine table', eol='\r')
+    out = expect(cli, 'show config fwd', 'macswap packet forwarding', 'mode set', eol='\r')
+    out = expect(cli, 'set fwd io', 'Set io packet forwarding mode', 'set fwd io', eol='\r')
     # Up twice recalls "show config fwd" (the line is redrawn with the
     # prompt on each key, so wait for the command's output instead).
     start = len(cli.output())
@@ -252,8 +231,7 @@ def mode_traffic():
     path = h.sock_path()
     cli = c.Cli([path])
     cli.wait_prompt()
-    out = cli.cmd('show vhost 0')
-    h.check('Connected: no' in out, 'show vhost before the peer: not connected')
+    out = expect(cli, 'show vhost 0', 'Connected: no', 'show vhost before the peer: not connected')
     peer = h.track(h.peer(path))
     peer.wait_prompt()
     out = c.wait_connected(cli)
@@ -288,8 +266,7 @@ def mode_traffic():
             'show port xstats: per-queue and per-vring counters')
     out = cli.cmd('show vhost stats 0')
     h.check(re.search(r'packets [1-9]', out), 'show vhost stats: packets')
-    out = cli.cmd('stop')
-    h.check('Forward statistics for port 0' in out, 'stop prints statistics')
+    out = expect(cli, 'stop', 'Forward statistics for port 0', 'stop prints statistics')
     h.check(num(out.split('Accumulated')[1], 'RX-packets') > 0,
             'accumulated forward statistics count packets')
     peer.stop_fwd()
@@ -370,8 +347,7 @@ def mode_pty_ctrl_c():
     path = h.sock_path()
     cli = c.Cli([path], use_pty=True)
     cli.wait_prompt()
-    out = cli.cmd('show port info 0', eol='\r')
-    h.check('Infos for port 0' in out, 'command on the terminal')
+    expect(cli, 'show port info 0', 'Infos for port 0', 'command on the terminal', eol='\r')
     cli.write('\x03')
     rc = cli.wait_exit()
     h.check(rc == 0, 'Ctrl-C on the terminal: exit 0 (rc=%s)' % rc)
@@ -402,28 +378,18 @@ def mode_testpmd():
     h.check('io packet forwarding packets/burst=32' in out and
             'port 0 (vhost): RX queue number: 1 Tx queue number: 1' in out,
             'show config rxtx: burst and queues')
-    out = cli.cmd('show fwd stats all')
-    h.check('Accumulated forward statistics for all ports' in out,
-            'show fwd stats all while stopped')
-    out = cli.cmd('clear fwd stats all')
-    h.check('Forward statistics cleared' in out, 'clear fwd stats all')
-    out = cli.cmd('set verbose 1')
-    h.check('Change verbose level from 0 to 1' in out, 'set verbose 1')
-    out = cli.cmd('set verbose 0')
-    h.check('Change verbose level from 1 to 0' in out, 'set verbose 0')
-    out = cli.cmd('set log lib.vhostpath debug')
-    h.check("Log level of 'lib.vhostpath' set to debug" in out,
-            'set log TYPE LEVEL')
-    out = cli.cmd('set log lib.vhostpath loud')
-    h.check("Invalid log level 'loud'" in out, 'set log: bad level refused')
-    out = cli.cmd('set log global notice')
-    h.check('Global log level set to notice' in out, 'set log global')
+    out = expect(cli, 'show fwd stats all', 'Accumulated forward statistics for all ports', 'show fwd stats all while stopped')
+    out = expect(cli, 'clear fwd stats all', 'Forward statistics cleared', 'clear fwd stats all')
+    out = expect(cli, 'set verbose 1', 'Change verbose level from 0 to 1', 'set verbose 1')
+    out = expect(cli, 'set verbose 0', 'Change verbose level from 1 to 0', 'set verbose 0')
+    out = expect(cli, 'set log lib.vhostpath debug', "Log level of 'lib.vhostpath' set to debug", 'set log TYPE LEVEL')
+    out = expect(cli, 'set log lib.vhostpath loud', "Invalid log level 'loud'", 'set log: bad level refused')
+    out = expect(cli, 'set log global notice', 'Global log level set to notice', 'set log global')
     out = cli.cmd('show port xstats 0')
     h.check(re.search(r'^rx_missed_errors: 0$', out, re.M) and
             re.search(r'^rx_q0_size_1519_max_packets: 0$', out, re.M),
             'xstats: DPDK\'s names, zeros listed')
-    out = cli.cmd('set xstats-hide-zero on')
-    h.check('xstats-hide-zero on' in out, 'set xstats-hide-zero on')
+    out = expect(cli, 'set xstats-hide-zero on', 'xstats-hide-zero on', 'set xstats-hide-zero on')
     out = cli.cmd('show port xstats 0')
     h.check('###### NIC extended statistics for port 0' in out and
             not re.search(r': 0$', out, re.M),
@@ -450,9 +416,7 @@ def mode_testpmd():
     h.check("Invalid port id '7'" in out and
             'stop forwarding first' not in out,
             'port stop 7 while forwarding: the port is invalid, first')
-    out = cli.cmd('show fwd stats all')
-    h.check('Forward statistics for port 0' in out,
-            'show fwd stats all while forwarding')
+    out = expect(cli, 'show fwd stats all', 'Forward statistics for port 0', 'show fwd stats all while forwarding')
     cli.cmd('stop')
     rc = cli.quit()
     h.check(rc == 0, 'quit exits 0 (rc=%s)' % rc)
@@ -495,8 +459,7 @@ def mode_counting():
     c.sleep(1)
     peer.stop_fwd()
     settle(cli)
-    out = cli.cmd('clear port stats all')
-    h.check('NIC statistics for port 0 cleared' in out, 'clear port stats')
+    out = expect(cli, 'clear port stats all', 'NIC statistics for port 0 cleared', 'clear port stats')
     # Second round: a known number of frames crosses after the clear.
     peer.cmd('start tx_first')
     c.sleep(1)
@@ -558,16 +521,13 @@ def mode_switch():
     h.check('ageing 300 s' in out and '(off)' not in out,
             'io mode: show mac table shows the default ageing, 300 s')
     cli.cmd('start')
-    out = cli.cmd('clear mac table')
-    h.check('MAC table cleared' in out,
-            'io mode: clear mac table while io forwarding runs')
+    out = expect(cli, 'clear mac table', 'MAC table cleared', 'io mode: clear mac table while io forwarding runs')
     cli.cmd('stop')
     out = cli.cmd('mac table add 02:00:00:00:00:aa 0')
     h.check('Static MAC entry 02:00:00:00:00:AA -> port 0 added' in out
             or 'Static MAC entry 02:00:00:00:00:aa -> port 0 added' in out,
             'mac table add')
-    out = cli.cmd('mac table add 01:00:5e:00:00:01 0')
-    h.check('must be unicast' in out, 'a group address is refused')
+    out = expect(cli, 'mac table add 01:00:5e:00:00:01 0', 'must be unicast', 'a group address is refused')
     out = cli.cmd('show mac table')
     h.check(re.search(r'02:00:00:00:00:AA\s+0\s+static', out, re.I),
             'show mac table: the static entry')
@@ -580,12 +540,8 @@ def mode_switch():
     h.check(re.search(r'02:00:00:00:00:AA\s+0\s+static', out, re.I),
             'the static entry survives set fwd')
     cli.cmd('start')
-    out = cli.cmd('mac table add 02:00:00:00:00:bb 0')
-    h.check('Please stop forwarding first' in out,
-            'mac table add refused while the switch runs')
-    out = cli.cmd('clear mac table')
-    h.check('Please stop forwarding first' in out,
-            'clear mac table refused while the switch runs')
+    out = expect(cli, 'mac table add 02:00:00:00:00:bb 0', 'Please stop forwarding first', 'mac table add refused while the switch runs')
+    out = expect(cli, 'clear mac table', 'Please stop forwarding first', 'clear mac table refused while the switch runs')
     peer = h.track(h.peer(path))
     peer.wait_prompt()
     c.wait_connected(cli)
@@ -623,8 +579,7 @@ def mode_switch():
             'after clear port stats: the switch line and RX-dropped count '
             'from the clear (switch RX %s, port RX %d)' %
             (m.group(1) if m else None, num(st, 'RX-packets')))
-    out = cli.cmd('mac table del 02:00:00:00:00:aa')
-    h.check('removed' in out, 'mac table del')
+    out = expect(cli, 'mac table del 02:00:00:00:00:aa', 'removed', 'mac table del')
     h.check('02:00:00:00:00:AA' not in cli.cmd('show mac table').upper(),
             'static entry gone')
     peer.quit()
@@ -636,9 +591,7 @@ def mode_events():
     path = h.sock_path()
     cli = c.Cli([path], use_pty=True)
     cli.wait_prompt()
-    out = cli.cmd('show port stats a\t', eol='\r')
-    h.check('NIC statistics for port 0' in out,
-            'TAB on a port argument completes "a" to "all"')
+    out = expect(cli, 'show port stats a\t', 'NIC statistics for port 0', 'TAB on a port argument completes "a" to "all"', eol='\r')
     start = len(cli.output())
     cli.write('show port info \t\t')
     cli.wait_text(' 0 [', 10, start)
@@ -681,8 +634,7 @@ def mode_events():
     peer.quit()
     cli.wait_text('Port 0: link down', 30, start)
     h.check(True, 'disconnect: "Port 0: link down"')
-    out = cli.cmd('set verbose 1', eol='\r')
-    h.check('Change verbose level from 0 to 1' in out, 'set verbose 1')
+    out = expect(cli, 'set verbose 1', 'Change verbose level from 0 to 1', 'set verbose 1', eol='\r')
     start = len(cli.output())
     peer = h.track(h.peer(path))
     peer.wait_prompt()
@@ -709,9 +661,7 @@ def mode_runtime():
     out = cli.cmd('port attach vhost:%s,queues=2' % path2)
     h.check('Port 1 is attached' in out and os.path.exists(path2),
             'port attach while forwarding: the socket listens')
-    out = cli.cmd('show config fwd')
-    h.check('forwarding=started' in out,
-            'the forwarding port goes on while a port is attached')
+    out = expect(cli, 'show config fwd', 'forwarding=started', 'the forwarding port goes on while a port is attached')
     out = cli.cmd('show port summary all')
     h.check('Number of available ports: 2' in out and
             re.search(r'^1\s.*vhost\s+started', out, re.M),
@@ -719,42 +669,31 @@ def mode_runtime():
     out = cli.cmd('port attach nosuch:/tmp/x')
     h.check('Invalid port attach' in out and 'vhost' in out,
             'port attach of an unknown driver: message lists the drivers')
-    out = cli.cmd('port attach vhost:%s' % path)
-    h.check('Failed to attach' in out, 'port attach of a socket in use')
-    out = cli.cmd('port detach 1')
-    h.check('Please stop port 1 first' in out, 'detach of a started port')
-    out = cli.cmd('port detach 0')
-    h.check('only the last port' in out, 'detach of a port that is not last')
+    out = expect(cli, 'port attach vhost:%s' % path, 'Failed to attach', 'port attach of a socket in use')
+    out = expect(cli, 'port detach 1', 'Please stop port 1 first', 'detach of a started port')
+    out = expect(cli, 'port detach 0', 'only the last port', 'detach of a port that is not last')
     out = cli.cmd('port stop 1')
     h.check('Done' in out, 'port stop of a port not forwarded, while '
             'forwarding')
     out = cli.cmd('port detach 1')
     h.check('Port 1 is detached' in out and not os.path.exists(path2),
             'port detach 1: detached, socket removed')
-    out = cli.cmd('mac_addr set 0 02:00:00:00:00:99')
-    h.check('please stop forwarding first' in out,
-            'mac_addr set while forwarding refused')
+    out = expect(cli, 'mac_addr set 0 02:00:00:00:00:99', 'please stop forwarding first', 'mac_addr set while forwarding refused')
     cli.cmd('stop')
-    out = cli.cmd('port attach vhost:%s' % path2)
-    h.check('Port 1 is attached. Now total ports is 2' in out,
-            'port attach while stopped')
+    out = expect(cli, 'port attach vhost:%s' % path2, 'Port 1 is attached. Now total ports is 2', 'port attach while stopped')
     out = cli.cmd('show config fwd')
     h.check('ports=2' in out and 'RX P=1/Q=0' in out,
             'the attached port is in the forwarding configuration')
-    out = cli.cmd('mac_addr set 0 02:00:00:00:00:99')
-    h.check('MAC address set to 02:00:00:00:00:99' in out, 'mac_addr set')
+    out = expect(cli, 'mac_addr set 0 02:00:00:00:00:99', 'MAC address set to 02:00:00:00:00:99', 'mac_addr set')
     h.check('MAC address: 02:00:00:00:00:99' in cli.cmd('show port info 0'),
             'show port info: the new MAC')
-    out = cli.cmd('mac_addr set 0 01:00:00:00:00:01')
-    h.check('must be unicast' in out, 'mac_addr set of a group address')
-    out = cli.cmd('set eth-peer 1 02:00:00:00:00:77')
-    h.check('peer MAC address set' in out, 'set eth-peer')
+    out = expect(cli, 'mac_addr set 0 01:00:00:00:00:01', 'must be unicast', 'mac_addr set of a group address')
+    out = expect(cli, 'set eth-peer 1 02:00:00:00:00:77', 'peer MAC address set', 'set eth-peer')
     h.check(re.search(r'TX P=1/Q=0 .*peer=02:00:00:00:00:77',
                       cli.cmd('show config fwd')),
             'show config fwd: the new peer')
     cli.cmd('port stop 1')
-    out = cli.cmd('port detach 1')
-    h.check('Port 1 is detached' in out, 'port detach while stopped')
+    out = expect(cli, 'port detach 1', 'Port 1 is detached', 'port detach while stopped')
     h.check('ports=1' in cli.cmd('show config fwd'),
             'the detached port left the forwarding configuration')
     rc = cli.quit()
