@@ -18,11 +18,14 @@
 
 /*
  * With more than FWD_SKIP_MIN_STREAMS running streams on a lcore, a stream
- * that received nothing for FWD_IDLE_STREAM_US is polled on every
- * FWD_IDLE_STREAM_EVERY-th loop only, until it receives again: tens of
- * idle guests then cost the busy ones a byte test each instead of an empty
- * burst each (several cache misses once the ports outgrow L1). The first
- * packet after such a pause waits at most that many loops.
+ * that received nothing for FWD_IDLE_STREAM_US moves from the busy part of
+ * the lcore's slot array to the idle part. Every loop polls each busy
+ * stream, and idle streams in turn, ceil(idle / FWD_IDLE_STREAM_EVERY) of
+ * them, so that each is polled once every FWD_IDLE_STREAM_EVERY loops; one
+ * that receives moves back. Tens of idle guests then cost the busy ones
+ * about two empty bursts a loop, not one each (several cache misses each
+ * once the ports outgrow L1), and nothing per idle stream otherwise. The
+ * first packet after such a pause waits at most that many loops.
  */
 #define FWD_SKIP_MIN_STREAMS	2
 #define FWD_IDLE_STREAM_US	1000
@@ -32,7 +35,6 @@
 struct fwd_slot {
 	struct fwd_stream *fs;
 	uint64_t last_rx_tsc;	/* last burst that moved packets */
-	uint32_t skip;		/* loops to pass before the next poll */
 };
 
 /** One polling lcore and its (contiguous) streams. */
@@ -396,6 +398,39 @@ fwd_active_rebuild(struct fwd_lcore *lc)
 	__atomic_store_n(&lc->nb_active, n, __ATOMIC_RELAXED);
 }
 
+/* One poll of a stream: its tx_first burst if pending, then a burst. */
+static __rte_always_inline uint16_t
+fwd_slot_poll(struct fwd_stream *fs, uint16_t (*pkt_burst)(struct fwd_stream *),
+	      bool record, uint32_t *nb_pkts)
+{
+	uint64_t tsc;
+	uint16_t n;
+
+	if (unlikely(fs->tx_first_pending)) {
+		fwd_tx_first(fs);
+		(*nb_pkts)++;	/* not idle */
+	}
+	if (record) {
+		tsc = rte_rdtsc();
+		n = pkt_burst(fs);
+		if (n != 0)
+			fwd_counter_add(&fs->busy_cycles, rte_rdtsc() - tsc);
+	} else {
+		n = pkt_burst(fs);
+	}
+	*nb_pkts += n;
+	return n;
+}
+
+static __rte_always_inline void
+fwd_slot_swap(struct fwd_slot *a, struct fwd_slot *b)
+{
+	struct fwd_slot t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 static int
 fwd_lcore_main(void *arg)
 {
@@ -406,11 +441,11 @@ fwd_lcore_main(void *arg)
 	const bool record = record_cycles;
 	const uint64_t idle_tsc = rte_get_tsc_hz() / 1000000 *
 		FWD_IDLE_STREAM_US;
+	/* active[0, nb_busy): polled every loop; [nb_busy, nb): in turn */
+	unsigned int nb, nb_busy, i, k, cursor = 0;
 	uint32_t gen, nb_pkts;
-	unsigned int nb, i;
-	uint64_t now = 0, tsc;
+	uint64_t now = 0;
 	bool skipping;
-	uint16_t n;
 	int ret;
 
 	ret = vhp_thread_register();
@@ -421,7 +456,7 @@ fwd_lcore_main(void *arg)
 	}
 	gen = __atomic_load_n(&vhp_app_link_gen, __ATOMIC_ACQUIRE);
 	fwd_active_rebuild(lc);
-	nb = lc->nb_active;
+	nb = nb_busy = lc->nb_active;
 	skipping = nb > FWD_SKIP_MIN_STREAMS;
 	while (!__atomic_load_n(&stop_flag, __ATOMIC_RELAXED)) {
 		/* A link went up or down: visit the running ports only. */
@@ -430,41 +465,49 @@ fwd_lcore_main(void *arg)
 			gen = __atomic_load_n(&vhp_app_link_gen,
 					      __ATOMIC_ACQUIRE);
 			fwd_active_rebuild(lc);
-			nb = lc->nb_active;
+			nb = nb_busy = lc->nb_active;
 			skipping = nb > FWD_SKIP_MIN_STREAMS;
 		}
 		nb_pkts = 0;
-		if (skipping)
-			now = rte_rdtsc();
-		for (i = 0; i < nb; i++) {
-			struct fwd_slot *sl = &active[i];
-			struct fwd_stream *fs = sl->fs;
-
-			if (sl->skip != 0) {
-				sl->skip--;
-				continue;
-			}
-			if (unlikely(fs->tx_first_pending)) {
-				fwd_tx_first(fs);
-				nb_pkts++;	/* not idle */
-			}
-			if (record) {
-				tsc = rte_rdtsc();
-				n = pkt_burst(fs);
-				if (n != 0)
-					fwd_counter_add(&fs->busy_cycles,
-							rte_rdtsc() - tsc);
-			} else {
-				n = pkt_burst(fs);
-			}
-			nb_pkts += n;
-			if (!skipping)
-				continue;
-			if (n != 0)
-				sl->last_rx_tsc = now;
-			else if (now - sl->last_rx_tsc > idle_tsc)
-				sl->skip = FWD_IDLE_STREAM_EVERY - 1;
+		if (!skipping) {
+			for (i = 0; i < nb; i++)
+				fwd_slot_poll(active[i].fs, pkt_burst, record,
+					      &nb_pkts);
+			goto loop_end;
 		}
+		now = rte_rdtsc();
+		for (i = 0; i < nb_busy; ) {
+			struct fwd_slot *sl = &active[i];
+
+			if (fwd_slot_poll(sl->fs, pkt_burst, record,
+					  &nb_pkts) != 0) {
+				sl->last_rx_tsc = now;
+			} else if (now - sl->last_rx_tsc > idle_tsc) {
+				/* Idle: to the idle part; the busy slot
+				 * swapped in is polled next. */
+				fwd_slot_swap(sl, &active[--nb_busy]);
+				continue;
+			}
+			i++;
+		}
+		for (k = (nb - nb_busy + FWD_IDLE_STREAM_EVERY - 1) /
+			 FWD_IDLE_STREAM_EVERY; k > 0; k--) {
+			struct fwd_slot *sl;
+
+			if (cursor < nb_busy || cursor >= nb)
+				cursor = nb_busy;
+			sl = &active[cursor];
+			if (fwd_slot_poll(sl->fs, pkt_burst, record,
+					  &nb_pkts) == 0) {
+				cursor++;
+				continue;
+			}
+			/* Received: back to the busy part. The first idle
+			 * slot comes to the cursor (polled next). */
+			sl->last_rx_tsc = now;
+			fwd_slot_swap(sl, &active[nb_busy++]);
+		}
+loop_end:
 		vhp_thread_quiescent();
 		if (idle != NULL)
 			vhp_idle_loop_end(idle, nb_pkts);
