@@ -44,7 +44,7 @@ CASES = ('split', 'packed')
 F_EVENT_IDX = 29
 MODES = ('sleep', 'adaptive')
 NICS = (('eth0', '10.0.0.1', 0), ('eth1', '10.0.1.1', 1))
-GAP = 1.2
+GAP = 0.8            # s asleep before each ping (the epoll timeout is 1 s)
 CPU_BOUND = 0.20
 BURST = 200
 
