@@ -1042,13 +1042,13 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	uint32_t tbudget = vq->size;	/* indirect table entries */
 	struct rx_fast_scratch s;
 	uint64_t bytes = 0;
-	uint16_t nb = 0, n, k;
+	uint16_t nb = 0, n, k, lim = PACKED_CHUNK;
 	bool refused;
 
 	if (unlikely(vq->broken || count == 0))
 		return 0;
 	while (nb < count && budget > 0) {
-		n = RTE_MIN(RTE_MIN(count - nb, PACKED_CHUNK), budget);
+		n = RTE_MIN(RTE_MIN(count - nb, lim), budget);
 		refused = false;
 		k = rx_fast(vq, &pkts[nb], n, idx, wrap, packed_hdr12, ol_mask,
 			    &s, &bytes, &refused);
@@ -1063,8 +1063,15 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 			nb++;
 			continue;
 		}
-		if (likely(k == n))
+		if (likely(k == n)) {
+			lim = PACKED_CHUNK;
 			continue;
+		}
+		/* Scan no further than this pass got next time: traffic that
+		 * keeps leaving the fast path (chains, indirect tables,
+		 * mergeable or chained packets) must not pay a whole scan of
+		 * up to PACKED_CHUNK descriptors per packet. */
+		lim = (uint16_t)(k + 1);
 		/* Packet nb needs the single-buffer path, or the ring has
 		 * nothing more. */
 		if (rx_packet(vq, pkts[nb], &idx, &wrap, &budget, &tbudget,
@@ -1405,14 +1412,14 @@ vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	uint16_t budget = vq->size;
 	uint32_t tbudget = vq->size;	/* indirect table entries */
 	uint64_t bytes = 0;
-	uint16_t nb = 0, n, k, got;
+	uint16_t nb = 0, n, k, got, lim = PACKED_CHUNK;
 	bool nomem = false;
 	enum tx_result r;
 
 	if (unlikely(vq->broken || count == 0))
 		return 0;
 	while (nb < count && budget > 0) {
-		n = RTE_MIN(RTE_MIN(count - nb, PACKED_CHUNK), budget);
+		n = RTE_MIN(RTE_MIN(count - nb, lim), budget);
 		if (likely(!nomem)) {
 			k = tx_fast(vq, mp, &pkts[nb], n, idx, wrap, room,
 				    &bytes, &got, &nomem);
@@ -1421,10 +1428,13 @@ vhp_packed_dequeue(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 				budget = (uint16_t)(budget - k);
 				nb = (uint16_t)(nb + got);
 			}
-			if (likely(k == n))
+			if (likely(k == n)) {
+				lim = PACKED_CHUNK;
 				continue;
+			}
 			if (budget == 0 || nb == count)
 				break;
+			lim = (uint16_t)(k + 1);	/* as in RX */
 		}
 		/* The next buffer needs the single-buffer path, the pool is
 		 * short of mbufs, or the ring has nothing more. */
