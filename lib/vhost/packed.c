@@ -78,6 +78,9 @@
 /* Descriptors a pass of the burst fast path covers. */
 #define PACKED_CHUNK		32
 
+/* Buffers one RX packet may span on the mergeable fast path. */
+#define PACKED_MRG_MAX		64
+
 /* Flag bits that decide whether a descriptor can join a batch. */
 #define PACKED_BATCH_FLAGS	(VRING_PACKED_DESC_F_AVAIL | \
 				 VRING_PACKED_DESC_F_USED | \
@@ -1030,6 +1033,99 @@ drop:
 	return RX_TAKEN;
 }
 
+/*
+ * RX of one packet (one or more segments, no offload work) over mergeable
+ * buffers that are each one direct, writable descriptor in the ring: the
+ * usual shape of a large frame going into a virtio-net driver's page- or
+ * mbuf-sized buffers. The descriptors are read first (flags with acquire,
+ * then addr/len/id once), checked and translated; then the header
+ * (num_buffers set) and the data are copied across them, segment by
+ * segment. Any other shape, a ring short of buffers or more than
+ * PACKED_MRG_MAX of them leave the packet to rx_packet(), nothing
+ * consumed.
+ * @return true the packet was delivered.
+ */
+static __rte_noinline bool
+rx_mrg_fast(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
+	    uint16_t *idx, uint8_t *wrap, uint16_t *budget, uint64_t *bytes)
+{
+	const struct vring_packed_desc *ring = vq->desc_packed;
+	const uint32_t hdr_len = sizeof(packed_hdr12);
+	const struct rte_mbuf *seg = m;
+	uint32_t need = hdr_len + m->pkt_len;
+	struct vring_packed_desc d[PACKED_MRG_MAX];
+	uint32_t len[PACKED_MRG_MAX];
+	uint8_t *dst[PACKED_MRG_MAX];
+	uint8_t h[sizeof(packed_hdr12)];
+	uint16_t i = *idx, nb = 0, b, expect;
+	uint8_t w = *wrap;
+	const uint8_t *src;
+	uint32_t src_left, l, n;
+	uint8_t *p;
+
+	while (need != 0) {
+		if (unlikely(nb == PACKED_MRG_MAX || nb == *budget))
+			return false;
+		expect = VRING_DESC_F_WRITE | (w ? VRING_PACKED_DESC_F_AVAIL :
+					       VRING_PACKED_DESC_F_USED);
+		if ((__atomic_load_n(&ring[i].flags, __ATOMIC_ACQUIRE) &
+		     PACKED_BATCH_FLAGS) != expect)
+			return false;
+		packed_desc_read2(&ring[i], &d[nb]);
+		if (unlikely(d[nb].id >= vq->size))
+			return false;
+		l = RTE_MIN(d[nb].len, need);
+		if (unlikely(l == 0 || (nb == 0 && l < hdr_len)))
+			return false;
+		dst[nb] = vhp_gpa_to_hva_full(vq->mem, d[nb].addr, l,
+					      &vq->mem_hint);
+		if (unlikely(dst[nb] == NULL))
+			return false;
+		len[nb] = l;
+		need -= l;
+		nb++;
+		if (unlikely(++i == vq->size)) {
+			i = 0;
+			w ^= 1;
+		}
+	}
+	/* virtio_net_hdr_mrg_rxbuf: num_buffers (little endian) at 10 */
+	memcpy(h, packed_hdr12, hdr_len);
+	h[10] = (uint8_t)nb;
+	h[11] = (uint8_t)(nb >> 8);
+	vhp_hdr_put(dst[0], h, hdr_len);
+	src = rte_pktmbuf_mtod(seg, const uint8_t *);
+	src_left = seg->data_len;
+	for (b = 0; b < nb; b++) {
+		p = dst[b];
+		n = len[b];
+		if (b == 0) {
+			p += hdr_len;
+			n -= hdr_len;
+		}
+		while (n != 0) {
+			while (src_left == 0) {
+				seg = seg->next;
+				src = rte_pktmbuf_mtod(seg, const uint8_t *);
+				src_left = seg->data_len;
+			}
+			l = RTE_MIN(n, src_left);
+			vhp_copy(p, src, l);
+			p += l;
+			src += l;
+			n -= l;
+			src_left -= l;
+		}
+		packed_shadow(vq, d[b].id, len[b], 1);
+	}
+	*idx = i;
+	*wrap = w;
+	*budget = (uint16_t)(*budget - nb);
+	*bytes += m->pkt_len;
+	VHP_STAT_ADD(vq, packets, 1);
+	return true;
+}
+
 uint16_t
 vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		   uint16_t count)
@@ -1072,6 +1168,14 @@ vhp_packed_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		 * mergeable or chained packets) must not pay a whole scan of
 		 * up to PACKED_CHUNK descriptors per packet. */
 		lim = (uint16_t)(k + 1);
+		/* Larger than one buffer (or chained), no offload work:
+		 * spread over single-descriptor mergeable buffers. */
+		if (mrg && vq->hdr_len == sizeof(packed_hdr12) &&
+		    !(pkts[nb]->ol_flags & ol_mask) &&
+		    rx_mrg_fast(vq, pkts[nb], &idx, &wrap, &budget, &bytes)) {
+			nb++;
+			continue;
+		}
 		/* Packet nb needs the single-buffer path, or the ring has
 		 * nothing more. */
 		if (rx_packet(vq, pkts[nb], &idx, &wrap, &budget, &tbudget,

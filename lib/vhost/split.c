@@ -48,6 +48,8 @@
 #define SPLIT_TX_MAX_PKT	(UINT16_MAX + 32u)
 /** Largest virtio_net_hdr. */
 #define SPLIT_HDR_MAX		12u
+/** Buffers one RX packet may span on the mergeable fast path. */
+#define SPLIT_MRG_MAX		64
 
 /* Chain walk state. The table is the guest's descriptor table or an
  * indirect table (in guest memory; a private copy when misaligned). Every
@@ -265,6 +267,92 @@ split_rx_hdr(uint8_t hdr[SPLIT_HDR_MAX])
 		.gso_type = VIRTIO_NET_HDR_GSO_NONE, .num_buffers = 1 };
 
 	memcpy(hdr, &h, SPLIT_HDR_MAX);
+}
+
+/*
+ * RX of one packet (one or more segments, no offload work) over mergeable
+ * buffers that are each one direct, writable descriptor: the usual shape
+ * of a large frame going into a virtio-net driver's page- or mbuf-sized
+ * buffers. The buffers are gathered first (each descriptor read once,
+ * checked and translated), then the header (num_buffers set) and the data
+ * are copied across them, segment by segment. A buffer of any other
+ * shape, a ring short of buffers or a packet over more than SPLIT_MRG_MAX
+ * of them is left to split_enqueue_slow(), nothing consumed.
+ * @return 1 packet delivered, 0 not taken.
+ */
+static __rte_noinline int
+split_enqueue_mrg(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
+		  uint16_t avail_idx, const uint8_t *tmpl)
+{
+	const uint32_t hdr_len = SPLIT_HDR_MAX;	/* with num_buffers */
+	const uint16_t idx = vq->last_avail_idx;
+	const struct rte_mbuf *seg = m;
+	uint32_t need = hdr_len + m->pkt_len;
+	uint16_t heads[SPLIT_MRG_MAX];
+	uint32_t len[SPLIT_MRG_MAX];
+	uint8_t *dst[SPLIT_MRG_MAX];
+	uint8_t h[SPLIT_HDR_MAX];
+	const uint8_t *src;
+	uint32_t src_left, l, n;
+	struct vring_desc d;
+	uint16_t nb = 0, b;
+	uint8_t *p;
+
+	while (need != 0) {
+		if (unlikely(nb == SPLIT_MRG_MAX ||
+			     (uint16_t)(idx + nb) == avail_idx))
+			return 0;
+		heads[nb] = split_avail_entry(vq, (uint16_t)(idx + nb));
+		if (unlikely(heads[nb] >= vq->size))
+			return 0;
+		d = split_desc_read(&vq->desc[heads[nb]]);
+		if (unlikely((d.flags & (VRING_DESC_F_NEXT |
+					 VRING_DESC_F_WRITE |
+					 VRING_DESC_F_INDIRECT)) !=
+			     VRING_DESC_F_WRITE))
+			return 0;
+		l = RTE_MIN(d.len, need);
+		if (unlikely(l == 0 || (nb == 0 && l < hdr_len)))
+			return 0;
+		dst[nb] = vhp_gpa_to_hva_full(vq->mem, d.addr, l,
+					      &vq->mem_hint);
+		if (unlikely(dst[nb] == NULL))
+			return 0;
+		len[nb] = l;
+		need -= l;
+		nb++;
+	}
+	/* virtio_net_hdr_mrg_rxbuf: num_buffers (little endian) at 10 */
+	memcpy(h, tmpl, hdr_len);
+	h[10] = (uint8_t)nb;
+	h[11] = (uint8_t)(nb >> 8);
+	vhp_hdr_put(dst[0], h, hdr_len);
+	src = rte_pktmbuf_mtod(seg, const uint8_t *);
+	src_left = seg->data_len;
+	for (b = 0; b < nb; b++) {
+		p = dst[b];
+		n = len[b];
+		if (b == 0) {
+			p += hdr_len;
+			n -= hdr_len;
+		}
+		while (n != 0) {
+			while (src_left == 0) {
+				seg = seg->next;
+				src = rte_pktmbuf_mtod(seg, const uint8_t *);
+				src_left = seg->data_len;
+			}
+			l = RTE_MIN(n, src_left);
+			vhp_copy(p, src, l);
+			p += l;
+			src += l;
+			n -= l;
+			src_left -= l;
+		}
+		split_shadow_add(vq, heads[b], len[b]);
+	}
+	vq->last_avail_idx = (uint16_t)(idx + nb);
+	return 1;
 }
 
 /*
@@ -524,6 +612,7 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 {
 	const uint32_t hdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
 	const uint64_t ol_mask = vhp_net_hdr_ol_mask(vq);
+	const bool mrg = (vq->flags & VHP_VQ_F_MRG_RXBUF) != 0;
 	uint8_t hdr[SPLIT_HDR_MAX];
 	uint16_t avail_idx, head, i, nb, k;
 	struct split_rx_scratch s;
@@ -563,6 +652,16 @@ vhp_split_enqueue(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 		 * that keeps leaving the fast path (chains, indirect tables,
 		 * chained mbufs) must not pay a whole gather per packet. */
 		lim = (uint16_t)(k + 1);
+		/* Larger than one buffer (or chained), no offload work:
+		 * spread over single-descriptor mergeable buffers. */
+		if (mrg && hdr_len == SPLIT_HDR_MAX &&
+		    !(pkts[i]->ol_flags & ol_mask) &&
+		    split_enqueue_mrg(vq, pkts[i], avail_idx, hdr) != 0) {
+			bytes += pkts[i]->pkt_len;
+			delivered++;
+			i++;
+			continue;
+		}
 		/* Packet i needs the slow path (or its head is bad). */
 		head = split_avail_entry(vq, vq->last_avail_idx++);
 		if (unlikely(head >= vq->size)) {

@@ -670,6 +670,87 @@ test_mergeable(void)
 	teardown(&gp);
 }
 
+/* Mergeable buffers: a chained mbuf over single descriptors across the
+ * ring end (the gathered path), and a packet whose third buffer is a
+ * chain (the whole packet on the general path, nothing taken twice). */
+static void
+test_mergeable_gather(void)
+{
+	struct guest_packed gp;
+	struct rte_mbuf *pkts[16];
+	struct gp_used u;
+	struct gp_seg s[2];
+	uint16_t id, i, ids[9];
+	uint32_t off;
+
+	mem_setup();
+	ring_setup(&gp, 16, 1024, VHP_VQ_F_MRG_RXBUF, 12);
+	/* move to slot 10 */
+	for (i = 0; i < 10; i++) {
+		CHECK_EQ(gp_post_rx(&gp, 0, &id), 0);
+		pkts[i] = mk_pkt(pool, 60, 100 + i);
+	}
+	CHECK_EQ(vhp_packed_enqueue(gp.vq, pkts, 10), 10);
+	for (i = 0; i < 10; i++)
+		CHECK_EQ(gp_get_used(&gp, &u), 1);
+	/* 9000 bytes in 5 segments over 9 buffers, slots 10..15, 0..2 */
+	for (i = 0; i < 9; i++)
+		CHECK_EQ(gp_post_rx(&gp, 0, &ids[i]), 0);
+	pkts[0] = mk_pkt(pool, 9000, 120);
+	CHECK_EQ(pkts[0]->nb_segs, 5);
+	CHECK_EQ(vhp_packed_enqueue(gp.vq, pkts, 1), 1);
+	gp_pattern(pat, 9000, 120);
+	off = 0;
+	for (i = 0; i < 9; i++) {
+		uint32_t want = i == 0 ? 1012 : i < 8 ? 1024 : 9012 - 8 * 1024;
+
+		CHECK_EQ(gp_get_used(&gp, &u), 1);
+		CHECK_EQ(u.id, ids[i]);
+		CHECK_EQ(u.ndesc, 1);
+		CHECK_EQ(u.len, i == 0 ? 1024 : want);
+		if (i == 0)
+			CHECK(hdr_ok(gp_buf(&gp, u.id), 12, 9));
+		CHECK(memcmp(gp_buf(&gp, u.id) + (i == 0 ? 12 : 0),
+			     pat + off, want) == 0);
+		off += want;
+	}
+	CHECK_EQ(off, 9000);
+	CHECK_EQ(gp.vq->last_avail_idx, 3);
+	check_position(&gp);
+	teardown(&gp);
+
+	/* 1024, 1024, then a chain of 500 + 524: the general path */
+	mem_setup();
+	ring_setup(&gp, 16, 1024, VHP_VQ_F_MRG_RXBUF, 12);
+	CHECK_EQ(gp_post_rx(&gp, 0, &ids[0]), 0);
+	CHECK_EQ(gp_post_rx(&gp, 0, &ids[1]), 0);
+	gp.nfree_ids = 0;	/* ids chosen by hand from here */
+	id = 2;
+	s[0].gpa = gp.id_buf[2];
+	s[0].len = 500;
+	s[1].gpa = gp.id_buf[2] + 500;
+	s[1].len = 524;
+	CHECK_EQ(gp_post(&gp, s, 2, GP_WRITE, &id, true), 0);
+	pkts[0] = mk_pkt(pool, 3000, 121);
+	CHECK_EQ(vhp_packed_enqueue(gp.vq, pkts, 1), 1);
+	gp_pattern(pat, 3000, 121);
+	for (i = 0; i < 3; i++) {
+		CHECK_EQ(gp_get_used(&gp, &u), 1);
+		CHECK_EQ(u.id, i);
+		CHECK_EQ(u.ndesc, i == 2 ? 2 : 1);
+		CHECK_EQ(u.len, i < 2 ? 1024 : 3012 - 2048);
+	}
+	CHECK(hdr_ok(gp_buf(&gp, 0), 12, 3));
+	CHECK(memcmp(gp_buf(&gp, 0) + 12, pat, 1012) == 0);
+	CHECK(memcmp(gp_buf(&gp, 1), pat + 1012, 1024) == 0);
+	CHECK(memcmp(gp_buf(&gp, 2), pat + 2036, 964) == 0);
+	CHECK_EQ(gp.vq->stats.packets, 1);
+	CHECK_EQ(gp.vq->stats.bytes, 3000);
+	CHECK_EQ(err_total(&gp), 0);
+	check_position(&gp);
+	teardown(&gp);
+}
+
 static void
 test_in_order(void)
 {
@@ -1896,6 +1977,7 @@ main(void)
 	RUN_TEST(test_wrap_many);
 	RUN_TEST(test_chain_indirect);
 	RUN_TEST(test_mergeable);
+	RUN_TEST(test_mergeable_gather);
 	RUN_TEST(test_in_order);
 	RUN_TEST(test_jumbo);
 	RUN_TEST(test_event_suppression);

@@ -445,6 +445,63 @@ test_rx_mrg(void)
 	teardown(&e);
 }
 
+/* Mergeable buffers: single descriptors take the gathered path; a chain
+ * after two of them sends the whole packet to the general path (nothing
+ * of the gathered part consumed twice); more than one packet per burst. */
+static void
+test_rx_mrg_fallback(void)
+{
+	static const uint32_t chain[2] = { 500, 600 };
+	uint32_t l = 1024;
+	struct virtio_net_hdr hdr;
+	struct rte_mbuf *m[3];
+	static uint8_t out[16384];
+	uint16_t nb = 0;
+	int heads[7], i;
+	struct env e;
+
+	setup(&e, 16, F_RX | VHP_VQ_F_MRG_RXBUF, 12, 0);
+	heads[0] = guest_split_post_rx(&e.g, &l, 1, false);
+	heads[1] = guest_split_post_rx(&e.g, &l, 1, false);
+	heads[2] = guest_split_post_rx(&e.g, chain, 2, false);
+	for (i = 3; i < 7; i++)
+		heads[i] = guest_split_post_rx(&e.g, &l, 1, false);
+	m[0] = mk_pkt(3000, 21);	/* 1024 + 1024 + chain: general */
+	m[1] = mk_pkt(2100, 22);	/* three single buffers: gathered */
+	m[2] = mk_pkt(9000, 23);	/* chained mbuf, one buffer left */
+	CHECK_EQ(m[2]->nb_segs, 5);
+	CHECK_EQ(enq(&e, m, 3), 2);
+	CHECK_EQ(e.g.used->idx, 6);
+	for (i = 0; i < 6; i++)
+		CHECK_EQ(e.g.used->ring[i].id, heads[i]);
+	CHECK_EQ(e.g.used->ring[2].len, 3012 - 2048);
+	CHECK_EQ(e.g.used->ring[5].len, 2112 - 2048);
+	CHECK_EQ(guest_split_rx_packet(&e.g, &hdr, &nb, out, sizeof(out)),
+		 3000);
+	CHECK_EQ(nb, 3);
+	CHECK_EQ(hdr.num_buffers, 3);
+	CHECK(same(out, 3000, 21));
+	CHECK_EQ(guest_split_rx_packet(&e.g, &hdr, &nb, out, sizeof(out)),
+		 2100);
+	CHECK_EQ(hdr.num_buffers, 3);
+	CHECK(same(out, 2100, 22));
+	/* The jumbo frame waits for buffers, intact. */
+	CHECK_EQ(e.vq->last_avail_idx, 6);
+	CHECK(mbuf_is(m[2], 9000, 23));
+	for (i = 0; i < 8; i++)
+		guest_split_post_rx(&e.g, &l, 1, false);
+	CHECK_EQ(enq(&e, &m[2], 1), 1);
+	CHECK_EQ(guest_split_rx_packet(&e.g, &hdr, &nb, out, sizeof(out)),
+		 9000);
+	CHECK_EQ(nb, 9);
+	CHECK_EQ(hdr.num_buffers, 9);
+	CHECK(same(out, 9000, 23));
+	CHECK_EQ(e.vq->stats.packets, 3);
+	CHECK_EQ(e.vq->stats.bytes, 14100);
+	CHECK_EQ(e.vq->stats.dropped, 0);
+	teardown(&e);
+}
+
 static void
 test_rx_mrg_split_header(void)
 {
@@ -1438,6 +1495,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_rx_mrg_split_header);
 	RUN_TEST(test_rx_mrg_no_room);
 	RUN_TEST(test_rx_mrg_bad_mid);
+	RUN_TEST(test_rx_mrg_fallback);
 	RUN_TEST(test_rx_ring_full);
 	RUN_TEST(test_rx_jumbo);
 	RUN_TEST(test_tx_single_and_chains);
