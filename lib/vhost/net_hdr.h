@@ -28,6 +28,8 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "copy.h"
+#include "virtio_defs.h"
 #include "virtqueue.h"
 
 /** mbuf flags that need a header or software work on enqueue. */
@@ -84,5 +86,38 @@ int vhp_net_hdr_dequeue(struct vhp_virtqueue *vq,
  */
 int vhp_net_hdr_enqueue(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
 			uint8_t *out, uint32_t *prefix);
+
+/**
+ * Burst paths of RX: header and data of offload-flagged packet @p m (@p ol:
+ * its ol_flags under vhp_net_hdr_ol_mask()) into the guest buffer @p dst.
+ * Without a TX offload request: the template @p hdr, DATA_VALID set for a
+ * good L4 checksum (GUEST_CSUM). With one: the header and the @p skip bytes
+ * of patched packet prefix that vhp_net_hdr_enqueue() built in @p blob. The
+ * header goes through vhp_hdr_put(): a guest that reposts its buffers
+ * usually finds the same header there (its own TX header of the same
+ * checksum request, or ours of the last lap), and the line stays shared.
+ */
+static __rte_always_inline void
+vhp_net_hdr_put_ol(uint8_t *dst, const struct rte_mbuf *m, uint64_t ol,
+		   const uint8_t *hdr, const uint8_t *blob, uint32_t skip,
+		   uint32_t hdr_len)
+{
+	if (likely(!(ol & VHP_NET_HDR_OL_TX))) {
+		if ((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+		    RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+			vhp_hdr_put_flags(dst, hdr, hdr_len,
+					  VIRTIO_NET_HDR_F_DATA_VALID);
+		else
+			vhp_hdr_put(dst, hdr, hdr_len);
+		vhp_copy(dst + hdr_len, rte_pktmbuf_mtod(m, const void *),
+			 m->pkt_len);
+		return;
+	}
+	vhp_hdr_put(dst, blob, hdr_len);
+	memcpy(dst + hdr_len, blob + hdr_len, skip);
+	vhp_copy(dst + hdr_len + skip,
+		 rte_pktmbuf_mtod_offset(m, const uint8_t *, skip),
+		 m->pkt_len - skip);
+}
 
 #endif /* VHP_NET_HDR_H */

@@ -792,23 +792,8 @@ rx_fast(struct vhp_virtqueue *vq, struct rte_mbuf **pkts, uint16_t n,
 	for (; k < j; k++) {
 		m = pkts[k];
 		l = m->pkt_len;
-		ol = m->ol_flags & ol_mask;
-		if (likely(!(ol & VHP_NET_HDR_OL_TX))) {
-			vhp_hdr_put(s->dst[k], hdr, hdr_len);
-			/* Only GUEST_CSUM puts RX_L4 bits in the mask: the
-			 * header vhp_net_hdr_enqueue() would build. */
-			if (unlikely((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-				     RTE_MBUF_F_RX_L4_CKSUM_GOOD))
-				s->dst[k][0] = VIRTIO_NET_HDR_F_DATA_VALID;
-			vhp_copy(s->dst[k] + hdr_len,
-				 rte_pktmbuf_mtod(m, const void *), l);
-		} else {
-			memcpy(s->dst[k], s->blob[k], hdr_len + s->skip[k]);
-			vhp_copy(s->dst[k] + hdr_len + s->skip[k],
-				 rte_pktmbuf_mtod_offset(m, const uint8_t *,
-							 s->skip[k]),
-				 l - s->skip[k]);
-		}
+		vhp_net_hdr_put_ol(s->dst[k], m, m->ol_flags & ol_mask, hdr,
+				   s->blob[k], s->skip[k], hdr_len);
 		su[k].id = s->d[k].id;
 		su[k].len = hdr_len + l;
 		sd[k] = 1;
@@ -1051,17 +1036,13 @@ rx_mrg_fast(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
 {
 	const struct vring_packed_desc *ring = vq->desc_packed;
 	const uint32_t hdr_len = sizeof(packed_hdr12);
-	const struct rte_mbuf *seg = m;
 	uint32_t need = hdr_len + m->pkt_len;
 	struct vring_packed_desc d[PACKED_MRG_MAX];
 	uint32_t len[PACKED_MRG_MAX];
 	uint8_t *dst[PACKED_MRG_MAX];
-	uint8_t h[sizeof(packed_hdr12)];
 	uint16_t i = *idx, nb = 0, b, expect;
 	uint8_t w = *wrap;
-	const uint8_t *src;
-	uint32_t src_left, l, n;
-	uint8_t *p;
+	uint32_t l;
 
 	while (need != 0) {
 		if (unlikely(nb == PACKED_MRG_MAX || nb == *budget))
@@ -1089,35 +1070,9 @@ rx_mrg_fast(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
 			w ^= 1;
 		}
 	}
-	/* virtio_net_hdr_mrg_rxbuf: num_buffers (little endian) at 10 */
-	memcpy(h, packed_hdr12, hdr_len);
-	h[10] = (uint8_t)nb;
-	h[11] = (uint8_t)(nb >> 8);
-	vhp_hdr_put(dst[0], h, hdr_len);
-	src = rte_pktmbuf_mtod(seg, const uint8_t *);
-	src_left = seg->data_len;
-	for (b = 0; b < nb; b++) {
-		p = dst[b];
-		n = len[b];
-		if (b == 0) {
-			p += hdr_len;
-			n -= hdr_len;
-		}
-		while (n != 0) {
-			while (src_left == 0) {
-				seg = seg->next;
-				src = rte_pktmbuf_mtod(seg, const uint8_t *);
-				src_left = seg->data_len;
-			}
-			l = RTE_MIN(n, src_left);
-			vhp_copy(p, src, l);
-			p += l;
-			src += l;
-			n -= l;
-			src_left -= l;
-		}
+	vhp_mrg_fill(m, packed_hdr12, dst, len, nb);
+	for (b = 0; b < nb; b++)
 		packed_shadow(vq, d[b].id, len[b], 1);
-	}
 	*idx = i;
 	*wrap = w;
 	*budget = (uint16_t)(*budget - nb);

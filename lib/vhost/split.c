@@ -286,17 +286,13 @@ split_enqueue_mrg(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
 {
 	const uint32_t hdr_len = SPLIT_HDR_MAX;	/* with num_buffers */
 	const uint16_t idx = vq->last_avail_idx;
-	const struct rte_mbuf *seg = m;
 	uint32_t need = hdr_len + m->pkt_len;
 	uint16_t heads[SPLIT_MRG_MAX];
 	uint32_t len[SPLIT_MRG_MAX];
 	uint8_t *dst[SPLIT_MRG_MAX];
-	uint8_t h[SPLIT_HDR_MAX];
-	const uint8_t *src;
-	uint32_t src_left, l, n;
 	struct vring_desc d;
 	uint16_t nb = 0, b;
-	uint8_t *p;
+	uint32_t l;
 
 	while (need != 0) {
 		if (unlikely(nb == SPLIT_MRG_MAX ||
@@ -322,35 +318,9 @@ split_enqueue_mrg(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
 		need -= l;
 		nb++;
 	}
-	/* virtio_net_hdr_mrg_rxbuf: num_buffers (little endian) at 10 */
-	memcpy(h, tmpl, hdr_len);
-	h[10] = (uint8_t)nb;
-	h[11] = (uint8_t)(nb >> 8);
-	vhp_hdr_put(dst[0], h, hdr_len);
-	src = rte_pktmbuf_mtod(seg, const uint8_t *);
-	src_left = seg->data_len;
-	for (b = 0; b < nb; b++) {
-		p = dst[b];
-		n = len[b];
-		if (b == 0) {
-			p += hdr_len;
-			n -= hdr_len;
-		}
-		while (n != 0) {
-			while (src_left == 0) {
-				seg = seg->next;
-				src = rte_pktmbuf_mtod(seg, const uint8_t *);
-				src_left = seg->data_len;
-			}
-			l = RTE_MIN(n, src_left);
-			vhp_copy(p, src, l);
-			p += l;
-			src += l;
-			n -= l;
-			src_left -= l;
-		}
+	vhp_mrg_fill(m, tmpl, dst, len, nb);
+	for (b = 0; b < nb; b++)
 		split_shadow_add(vq, heads[b], len[b]);
-	}
 	vq->last_avail_idx = (uint16_t)(idx + nb);
 	return 1;
 }
@@ -372,8 +342,7 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 	const bool mrg = (vq->flags & VHP_VQ_F_MRG_RXBUF) != 0;
 	const uint32_t vhdr_len = RTE_MIN(vq->hdr_len, SPLIT_HDR_MAX);
 	const struct rte_mbuf *seg = m;
-	const uint8_t *src;
-	uint32_t src_left;
+	struct vhp_mbuf_src src;
 	uint32_t data_left;
 	uint32_t hdr_done = 0, hdr_len = vhdr_len, skip = 0;
 	/* virtio_net_hdr, then (offloads) the packet's patched headers */
@@ -381,7 +350,7 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 	uint8_t *nb_ptr[2] = { NULL, NULL };
 	uint16_t nbufs = 0;
 	struct split_chain ch;
-	uint32_t written, l, n, k;
+	uint32_t written, l, k;
 	uint8_t *p;
 	int err;
 
@@ -402,8 +371,9 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 		skip -= seg->data_len;
 		seg = seg->next;
 	}
-	src = rte_pktmbuf_mtod_offset(seg, const uint8_t *, skip);
-	src_left = seg->data_len - skip;
+	src.seg = seg;
+	src.p = rte_pktmbuf_mtod_offset(seg, const uint8_t *, skip);
+	src.left = seg->data_len - skip;
 	for (;;) {
 		err = split_chain_start(vq, &ch, &d, VRING_DESC_F_WRITE,
 					tbudget);
@@ -437,20 +407,7 @@ split_enqueue_slow(struct vhp_virtqueue *vq, struct rte_mbuf *m,
 				break;
 			written += l;
 			data_left -= l;
-			while (l != 0) {
-				while (src_left == 0) {
-					seg = seg->next;
-					src = rte_pktmbuf_mtod(seg,
-							const uint8_t *);
-					src_left = seg->data_len;
-				}
-				n = RTE_MIN(l, src_left);
-				vhp_copy(p, src, n);
-				p += n;
-				src += n;
-				l -= n;
-				src_left -= n;
-			}
+			vhp_mbuf_src_copy(&src, p, l);
 		}
 		if (unlikely(err != 0 && (hdr_done < hdr_len ||
 					  data_left != 0)))
@@ -582,23 +539,8 @@ split_enqueue_batch(struct vhp_virtqueue *vq, struct rte_mbuf **pkts,
 	for (; j < k; j++) {
 		m = pkts[j];
 		l = m->pkt_len;
-		ol = m->ol_flags & ol_mask;
-		if (likely(!(ol & VHP_NET_HDR_OL_TX))) {
-			vhp_hdr_put(s->dst[j], hdr, hdr_len);
-			/* Only GUEST_CSUM puts RX_L4 bits in the mask: the
-			 * header vhp_net_hdr_enqueue() would build. */
-			if (unlikely((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-				     RTE_MBUF_F_RX_L4_CKSUM_GOOD))
-				s->dst[j][0] = VIRTIO_NET_HDR_F_DATA_VALID;
-			vhp_copy(s->dst[j] + hdr_len,
-				 rte_pktmbuf_mtod(m, void *), l);
-		} else {
-			memcpy(s->dst[j], s->blob[j], hdr_len + s->skip[j]);
-			vhp_copy(s->dst[j] + hdr_len + s->skip[j],
-				 rte_pktmbuf_mtod_offset(m, const uint8_t *,
-							 s->skip[j]),
-				 l - s->skip[j]);
-		}
+		vhp_net_hdr_put_ol(s->dst[j], m, m->ol_flags & ol_mask, hdr,
+				   s->blob[j], s->skip[j], hdr_len);
 		split_shadow_add(vq, s->heads[j], hdr_len + l);
 		*bytes += l;
 	}
