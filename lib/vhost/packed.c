@@ -15,10 +15,14 @@
  * four flag words, any other descriptor on its own, so an unaligned ring
  * base or the ring end only costs the grouping), then addr/len/id read
  * once after the acquire fence, then the checks and translations with
- * prefetches, then the copies. Everything else takes the single-buffer
- * path, which handles chains, indirect tables, mergeable RX buffers and
- * multi-segment mbufs, and validates everything the guest wrote (read
- * once, into locals or into vq->desc_scratch).
+ * prefetches, then the copies. A pass that stops early limits the next
+ * one to one descriptor more than it got. A larger or chained RX packet
+ * over mergeable buffers that are each one descriptor takes rx_mrg_fast()
+ * (descriptors gathered and checked, then header and segments copied
+ * across them). Everything else takes the single-buffer path, which
+ * handles chains, indirect tables, mergeable RX buffers and multi-segment
+ * mbufs, and validates everything the guest wrote (read once, into locals
+ * or into vq->desc_scratch).
  *
  * Offloads (net_hdr.c) stay on the fast path: an RX mbuf's checksum status
  * becomes DATA_VALID in the header (GUEST_CSUM), a TX offload request the

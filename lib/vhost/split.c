@@ -12,6 +12,12 @@
  * the number of buffers (virtio 1.2, 2.7.9); RX keeps one entry per buffer
  * because each carries its own length.
  *
+ * RX paths: bursts of one-segment packets into single descriptors
+ * (split_enqueue_batch()); a larger or chained packet over mergeable
+ * buffers that are each one descriptor (split_enqueue_mrg(): descriptors
+ * gathered and checked first, then header and segments copied across
+ * them); everything else, one packet at a time (split_enqueue_slow()).
+ *
  * Offloads (net_hdr.c): with NET_F_CSUM negotiated (VHP_VQ_F_HOST_OL) a TX
  * header whose flags/gso_type are not zero is turned into mbuf offload
  * requests, or the packet dropped as bad_offload, on the fast path as on
