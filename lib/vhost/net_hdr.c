@@ -247,14 +247,20 @@ vhp_net_hdr_dequeue(struct vhp_virtqueue *vq, const struct virtio_net_hdr *h,
 		m->l2_len = hl.l2_len;
 		m->l3_len = hl.l3_len;
 		m->l4_len = hl.l4_len;
-		/* DPDK's convention: the field holds the pseudo-header sum
-		 * (without the length for TSO). Linux put one with it. */
+		m->ol_flags |= ol;
+		if (gso == VIRTIO_NET_HDR_GSO_NONE) {
+			/* The field is the sum's seed, for a NIC as for the
+			 * spec's device: left as the guest wrote it (the
+			 * pseudo-header sum, which DPDK wants there too). */
+			return 0;
+		}
+		/* TSO: DPDK wants the pseudo-header sum without the length;
+		 * Linux put one with it. */
 		l3 = rte_pktmbuf_mtod_offset(m, void *, hl.l2_len);
 		c = v4 ? rte_ipv4_phdr_cksum(l3, ol) :
 			rte_ipv6_phdr_cksum(l3, ol);
 		memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, l4_off + coff),
 		       &c, sizeof(c));
-		m->ol_flags |= ol;
 		return 0;
 	}
 	if (gso != VIRTIO_NET_HDR_GSO_NONE) {
@@ -306,9 +312,10 @@ enq_refuse(struct vhp_virtqueue *vq, const char *fmt, ...)
 	return -1;
 }
 
-int
-vhp_net_hdr_enqueue(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
-		    uint8_t *out, uint32_t *prefix)
+/* vhp_net_hdr_enqueue() past its short path. */
+static __rte_noinline int
+net_hdr_enqueue_general(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
+			uint8_t *out, uint32_t *prefix)
 {
 	const uint64_t ol = m->ol_flags;
 	const bool guest_csum = (vq->flags & VHP_VQ_F_GUEST_CSUM) != 0;
@@ -427,6 +434,49 @@ vhp_net_hdr_enqueue(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
 	}
 	memcpy(out, &h, vq->hdr_len);
 	*prefix = plen;
+	return 0;
+}
+
+int
+vhp_net_hdr_enqueue(struct vhp_virtqueue *vq, const struct rte_mbuf *m,
+		    uint8_t *out, uint32_t *prefix)
+{
+	const uint64_t req = m->ol_flags & (VHP_NET_HDR_OL_TX |
+		RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6);
+	const uint32_t l2 = m->l2_len, l3 = m->l3_len;
+	const void *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, l2);
+	struct virtio_net_hdr h = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.num_buffers = 1,
+	};
+	uint16_t want, have;
+
+	switch (req) {
+	case RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM:
+	case RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM:
+		h.csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
+		break;
+	case RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM:
+	case RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM:
+		h.csum_offset = offsetof(struct rte_tcp_hdr, cksum);
+		break;
+	default:
+		return net_hdr_enqueue_general(vq, m, out, prefix);
+	}
+	if (unlikely(!(vq->flags & VHP_VQ_F_GUEST_CSUM) || l2 == 0 ||
+		     l3 < ((req & RTE_MBUF_F_TX_IPV4) ?
+			   sizeof(struct rte_ipv4_hdr) :
+			   sizeof(struct rte_ipv6_hdr)) ||
+		     l2 + l3 + h.csum_offset + 2u > m->data_len))
+		return net_hdr_enqueue_general(vq, m, out, prefix);
+	want = (req & RTE_MBUF_F_TX_IPV4) ? rte_ipv4_phdr_cksum(ip, 0) :
+		rte_ipv6_phdr_cksum(ip, 0);
+	memcpy(&have, (const uint8_t *)ip + l3 + h.csum_offset, sizeof(have));
+	if (unlikely(have != want))
+		return net_hdr_enqueue_general(vq, m, out, prefix);
+	h.csum_start = (uint16_t)(l2 + l3);
+	memcpy(out, &h, sizeof(h));
+	*prefix = 0;
 	return 0;
 }
 

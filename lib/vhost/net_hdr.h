@@ -6,19 +6,27 @@
  * Guest TX (dequeue): a header with NEEDS_CSUM and/or a GSO type becomes
  * mbuf TX offload requests (RTE_MBUF_F_TX_IPV4/IPV6, TX_TCP_CKSUM/
  * TX_UDP_CKSUM, TX_TCP_SEG with tso_segsz, l2/l3/l4_len) after checking it
- * against the packet; the L4 checksum field is set to the pseudo-header
- * checksum as DPDK's TX offload convention wants it. A checksum request
- * that is no TCP/UDP offload (csum_start elsewhere) is finished in
- * software. DATA_VALID becomes RTE_MBUF_F_RX_L4_CKSUM_GOOD.
+ * against the packet. A checksum request leaves the L4 checksum field as
+ * the guest wrote it (the spec's device sums from csum_start with the
+ * field included, as a NIC does with the field as its seed; drivers put
+ * the pseudo-header sum there, which is DPDK's convention too); for TSO
+ * the field is set to the pseudo-header sum without the length, as DPDK
+ * wants it. A checksum request that is no TCP/UDP offload (csum_start
+ * elsewhere) is finished in software. DATA_VALID becomes
+ * RTE_MBUF_F_RX_L4_CKSUM_GOOD.
  *
  * Guest RX (enqueue): TX offload requests become NEEDS_CSUM/GSO headers
  * when the guest negotiated them, else the checksums are finished in
  * software; RX_L4_CKSUM_GOOD becomes DATA_VALID. The packet is never
  * written: patched header bytes go out through a prefix copy.
  *
- * Both are only called on the rare path: dequeue when the ring negotiated
- * NET_F_CSUM and the header's flags or gso_type is not zero, enqueue when an
- * mbuf carries one of VHP_NET_HDR_OL_TX (or RX_L4 flags with GUEST_CSUM).
+ * Both are only called for packets that carry offload work: dequeue when
+ * the ring negotiated NET_F_CSUM and the header's flags or gso_type is not
+ * zero, enqueue when an mbuf carries one of VHP_NET_HDR_OL_TX (or RX_L4
+ * flags with GUEST_CSUM). The usual checksum request takes a short path in
+ * each direction (vhp_net_hdr_dequeue_ol(), the start of
+ * vhp_net_hdr_enqueue()): a forwarded guest checksum request costs a header
+ * check and the mbuf lengths, not a parse and a patched prefix.
  */
 #ifndef VHP_NET_HDR_H
 #define VHP_NET_HDR_H
@@ -26,7 +34,11 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "copy.h"
 #include "virtio_defs.h"
@@ -74,6 +86,65 @@ int vhp_net_hdr_dequeue(struct vhp_virtqueue *vq,
 			const struct virtio_net_hdr *h, struct rte_mbuf *m);
 
 /**
+ * vhp_net_hdr_dequeue() with the usual request inline: what Linux and
+ * DPDK's virtio driver send for a UDP/TCP checksum offload, NEEDS_CSUM
+ * without GSO on an untagged IPv4 (20-byte header, not a fragment) or IPv6
+ * (no extension header) frame whose headers are in the first segment,
+ * csum_start at the L4 header and csum_offset at its checksum field. It
+ * becomes TX_IPV4/TX_IPV6 + TX_UDP_CKSUM/TX_TCP_CKSUM and the three header
+ * lengths; the packet is not touched. Anything else (and anything this
+ * parse does not recognise) goes to vhp_net_hdr_dequeue().
+ * @return as vhp_net_hdr_dequeue().
+ */
+static __rte_always_inline int
+vhp_net_hdr_dequeue_ol(struct vhp_virtqueue *vq,
+		       const struct virtio_net_hdr *h, struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint32_t dl = m->data_len;
+	uint32_t l3, l4_off, l4_len;
+	uint64_t ol;
+	uint8_t proto;
+
+	if (unlikely(h->flags != VIRTIO_NET_HDR_F_NEEDS_CSUM ||
+		     h->gso_type != VIRTIO_NET_HDR_GSO_NONE ||
+		     dl < RTE_ETHER_HDR_LEN + 20 + 8))
+		return vhp_net_hdr_dequeue(vq, h, m);
+	if (p[12] == 0x08 && p[13] == 0x00 && p[14] == 0x45 &&
+	    (p[20] & 0x3f) == 0 && p[21] == 0) {
+		l3 = 20;
+		proto = p[23];
+		ol = RTE_MBUF_F_TX_IPV4;
+	} else if (p[12] == 0x86 && p[13] == 0xdd) {
+		l3 = 40;
+		proto = p[20];
+		ol = RTE_MBUF_F_TX_IPV6;
+	} else {
+		return vhp_net_hdr_dequeue(vq, h, m);
+	}
+	l4_off = RTE_ETHER_HDR_LEN + l3;
+	if (proto == IPPROTO_UDP &&
+	    h->csum_offset == offsetof(struct rte_udp_hdr, dgram_cksum)) {
+		l4_len = sizeof(struct rte_udp_hdr);
+		ol |= RTE_MBUF_F_TX_UDP_CKSUM;
+	} else if (proto == IPPROTO_TCP &&
+		   h->csum_offset == offsetof(struct rte_tcp_hdr, cksum) &&
+		   dl >= l4_off + sizeof(struct rte_tcp_hdr)) {
+		l4_len = (uint32_t)(p[l4_off + 12] & 0xf0) >> 2;
+		ol |= RTE_MBUF_F_TX_TCP_CKSUM;
+	} else {
+		return vhp_net_hdr_dequeue(vq, h, m);
+	}
+	if (unlikely(h->csum_start != l4_off || dl < l4_off + l4_len ||
+		     l4_len < h->csum_offset + 2u))
+		return vhp_net_hdr_dequeue(vq, h, m);
+	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN, l3, l4_len,
+					    0, 0, 0, 0);
+	m->ol_flags |= ol;
+	return 0;
+}
+
+/**
  * Guest RX: build, for @p m (which carries a flag of
  * vhp_net_hdr_ol_mask()), the bytes to write in front of the packet data:
  * the vq->hdr_len-byte virtio_net_hdr (num_buffers 1) followed by the first
@@ -81,6 +152,13 @@ int vhp_net_hdr_dequeue(struct vhp_virtqueue *vq,
  * caller then copies the packet from offset @p *prefix.
  * @param out
  *   At least VHP_NET_HDR_BLOB_MAX bytes.
+ * The usual request takes a short path: a UDP or TCP checksum (neither
+ * TSO nor an IPv4 header checksum) for a guest that finishes checksums
+ * (GUEST_CSUM), l2/l3_len set, the headers up to the field in the first
+ * segment and the field holding the pseudo-header sum with the length
+ * (DPDK's convention for the application, and what a guest's own request
+ * carries through vhp_net_hdr_dequeue_ol()): a NEEDS_CSUM header and no
+ * patched prefix (*prefix 0).
  * @return 0, or -1 when the packet cannot be given to this guest (counted
  *   in stats.dropped and logged; the caller drops it).
  */

@@ -27,7 +27,7 @@
  * Offloads (net_hdr.c) stay on the fast path: an RX mbuf's checksum status
  * becomes DATA_VALID in the header (GUEST_CSUM), a TX offload request the
  * header and patched packet headers vhp_net_hdr_enqueue() builds; a guest
- * TX header with flags or gso_type set goes through vhp_net_hdr_dequeue()
+ * TX header with flags or gso_type set goes through vhp_net_hdr_dequeue_ol()
  * (a zero one costs one test). The single-buffer path does the same for
  * the packets it takes.
  *
@@ -1284,7 +1284,7 @@ tx_offload(struct vhp_virtqueue *vq, const struct packed_chain *c,
 	}
 	if ((h.flags | h.gso_type) == 0)
 		return 0;
-	return vhp_net_hdr_dequeue(vq, &h, m);
+	return vhp_net_hdr_dequeue_ol(vq, &h, m);
 }
 
 enum tx_result {
@@ -1378,7 +1378,7 @@ drop:
  * checks and translation (prefetching the packet data, and the header when
  * offloads are negotiated); one bulk allocation of the mbufs; the copies,
  * each followed by the offload header test (a header with flags or
- * gso_type set goes through vhp_net_hdr_dequeue(); a packet it refuses is
+ * gso_type set goes through vhp_net_hdr_dequeue_ol(); a packet it refuses is
  * dropped, its buffer returned and its mbuf reused for the next packet).
  * Stops at the first descriptor it cannot take. *nomem: the bulk
  * allocation failed (nothing consumed; the caller goes on one packet at a
@@ -1438,7 +1438,7 @@ tx_fast(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 				memcpy(&h, src[j], 10);
 				h.flags = (uint8_t)w;
 				h.gso_type = (uint8_t)(w >> 8);
-				if (vhp_net_hdr_dequeue(vq, &h, m) != 0) {
+				if (vhp_net_hdr_dequeue_ol(vq, &h, m) != 0) {
 					tx_mbuf_reset(m);
 					continue;
 				}

@@ -721,7 +721,7 @@ split_dequeue_slow(struct vhp_virtqueue *vq, struct rte_mempool *mp,
 	m->pkt_len = pkt_len;
 	if ((vq->flags & VHP_VQ_F_HOST_OL) &&
 	    (vh.flags | vh.gso_type) != 0 &&
-	    vhp_net_hdr_dequeue(vq, &vh, m) != 0)
+	    vhp_net_hdr_dequeue_ol(vq, &vh, m) != 0)
 		return -EINVAL;
 	return 0;
 }
@@ -744,7 +744,7 @@ split_tx_offload(struct vhp_virtqueue *vq, const uint8_t *p,
 	memcpy(&h, p, 10);
 	h.flags = (uint8_t)w;
 	h.gso_type = (uint8_t)(w >> 8);
-	return vhp_net_hdr_dequeue(vq, &h, m);
+	return vhp_net_hdr_dequeue_ol(vq, &h, m);
 }
 
 /* Record one used TX buffer (len 0): in the shadow, or with IN_ORDER as

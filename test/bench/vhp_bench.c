@@ -36,6 +36,10 @@
  * header asks for the checksum (NEEDS_CSUM), as virtio-user sends with TX
  * checksum offload.
  *
+ * --txreq (with --offload): the enqueued mbufs are those IPv4/UDP frames
+ * with a TX UDP checksum request (l2/l3 lengths set, the pseudo-header sum
+ * in the field), as a guest's checksum request forwarded to a guest.
+ *
  * --abuse MODE: the guest builds its buffers the way a hostile guest
  * would, to measure what that costs the back-end per packet:
  *   indirect  every buffer is one INDIRECT descriptor naming a table of
@@ -68,6 +72,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -144,6 +149,7 @@ struct opts {
 	bool pkt_stats;		/* count packet classes as the driver does */
 	bool dirty_log;		/* live-migration logging forced on */
 	bool offload;		/* checksum offloads on both rings */
+	bool txreq;		/* enqueued mbufs ask for the UDP checksum */
 	const char *abuse_name;
 	enum { ABUSE_NONE, ABUSE_INDIRECT, ABUSE_CHAIN } abuse;
 	uint16_t chain_len;	/* ABUSE_CHAIN: descriptors per buffer */
@@ -331,6 +337,7 @@ fill_udp_frame(uint8_t *p, uint32_t hdr_len, uint32_t len)
 	};
 	uint8_t *f = p + hdr_len;
 	uint16_t ip_len = (uint16_t)(len - 14), udp_len = (uint16_t)(len - 34);
+	uint16_t udp_sum;
 
 	memcpy(p, &h, 10);
 	fill_frame(f, len);
@@ -350,8 +357,43 @@ fill_udp_frame(uint8_t *p, uint32_t hdr_len, uint32_t len)
 	f[37] = 0x2e;
 	f[38] = (uint8_t)(udp_len >> 8);
 	f[39] = (uint8_t)udp_len;
+	/* the pseudo-header sum with the length, as virtio drivers put it */
 	f[40] = 0;
 	f[41] = 0;
+	udp_sum = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)(f + 14), 0);
+	memcpy(f + 40, &udp_sum, sizeof(udp_sum));
+}
+
+/* --txreq: IPv4/UDP frames (headers in the first segment) with the UDP
+ * checksum requested as DPDK's convention has it. */
+static void
+txreq_frames(struct rte_mbuf **pkts, uint16_t n, uint32_t len)
+{
+	uint8_t f[12 + 64];
+	uint16_t i;
+
+	fill_udp_frame(f, 12, RTE_MIN(len, 64u));
+	/* the lengths of the whole frame */
+	f[12 + 16] = (uint8_t)((len - 14) >> 8);
+	f[12 + 17] = (uint8_t)(len - 14);
+	f[12 + 38] = (uint8_t)((len - 34) >> 8);
+	f[12 + 39] = (uint8_t)(len - 34);
+	f[12 + 40] = 0;
+	f[12 + 41] = 0;
+	{
+		uint16_t c = rte_ipv4_phdr_cksum(
+			(const struct rte_ipv4_hdr *)(f + 12 + 14), 0);
+
+		memcpy(f + 12 + 40, &c, sizeof(c));
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), f + 12,
+		       RTE_MIN(m->data_len, 42u));
+		m->l2_len = 14;
+		m->l3_len = 20;
+	}
 }
 
 /* --abuse indirect, split ring: @p d names a ring-size table chained with
@@ -637,13 +679,18 @@ run_case(const struct opts *o, bool packed, uint32_t size, enum dir dir,
 			      rte_rdtsc() >= deadline))
 			break;
 		if (dir == DIR_ENQ) {
-			if (prepare_mbufs(pkts, o->burst, size, o->offload ?
+			if (prepare_mbufs(pkts, o->burst, size, o->txreq ?
+					  RTE_MBUF_F_TX_IPV4 |
+					  RTE_MBUF_F_TX_UDP_CKSUM :
+					  o->offload ?
 					  RTE_MBUF_F_RX_L4_CKSUM_GOOD |
 					  RTE_MBUF_F_RX_IP_CKSUM_GOOD :
 					  0) != 0) {
 				fprintf(stderr, "mbuf allocation failed\n");
 				goto out;
 			}
+			if (o->txreq)
+				txreq_frames(pkts, o->burst, size);
 			t0 = rte_rdtsc();
 			n = bench_enqueue_burst(port, pkts, o->burst,
 						o->pkt_stats);
@@ -742,6 +789,10 @@ usage(const char *prog)
 	       "with RX_L4_CKSUM_GOOD,\n"
 	       "                   guest TX IPv4/UDP with NEEDS_CSUM (sizes "
 	       ">= 42)\n"
+	       "  --txreq          with --offload: RX mbufs ask for the UDP "
+	       "checksum instead\n"
+	       "                   (pseudo-header sum in the field, l2/l3 "
+	       "lengths set)\n"
 	       "  --abuse MODE     hostile guest buffers: indirect (one "
 	       "ring-size table per\n"
 	       "                   buffer, one entry used) or chain:N (N-1 "
@@ -787,6 +838,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "dirty-log", no_argument, NULL, 'L' },
 		{ "pkt-stats", no_argument, NULL, 'P' },
 		{ "offload", no_argument, NULL, 'O' },
+		{ "txreq", no_argument, NULL, 'T' },
 		{ "abuse", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -886,6 +938,10 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'O':
 			o->offload = true;
 			break;
+		case 'T':
+			o->offload = true;
+			o->txreq = true;
+			break;
 		case 'A':
 			o->abuse_name = optarg;
 			if (strcmp(optarg, "indirect") == 0) {
@@ -945,13 +1001,15 @@ write_json(const struct opts *o, const struct result *res, unsigned int nres)
 	fprintf(f, "{\n  \"tsc_hz\": %" PRIu64 ",\n  \"ring_size\": %u,\n"
 		"  \"burst\": %u,\n  \"variant\": \"%s\",\n"
 		"  \"dirty_log\": %s,\n"
-		"  \"offload\": %s,\n  \"abuse\": \"%s\",\n"
+		"  \"offload\": %s,\n  \"txreq\": %s,\n"
+		"  \"abuse\": \"%s\",\n"
 		"  \"mrg_rxbuf\": %s,\n  \"in_order\": %s,\n"
 		"  \"iterations\": %" PRIu64 ",\n  \"time_ms\": %.1f,\n"
 		"  \"rdtsc_overhead_cycles\": %" PRIu64 ",\n  \"cases\": [",
 		rte_get_tsc_hz(), o->ring_size, o->burst, o->variant,
 		o->dirty_log ? "true" : "false",
-		o->offload ? "true" : "false", o->abuse_name, o->mrg ? "true" : "false", o->in_order ? "true" : "false",
+		o->offload ? "true" : "false", o->txreq ? "true" : "false",
+		o->abuse_name, o->mrg ? "true" : "false", o->in_order ? "true" : "false",
 		o->iterations, o->iterations ? 0.0 : o->time_ms,
 		rdtsc_overhead);
 	for (i = 0; i < nres; i++)

@@ -433,6 +433,47 @@ tx_valid(bool packed, unsigned int nseg)
 		rte_pktmbuf_free(m);
 	}
 
+	/* The field is the checksum's seed: a request whose field is not
+	 * the pseudo-header sum keeps it (the guest's own checksum), UDP
+	 * over IPv4 on the inline path, TCP over IPv4 with an option-length
+	 * TCP header too */
+	len = build(frame, UDP4, 18, F_JUNK, 8);
+	h = vh(NC, 0, 0, 34, 6);
+	m = tx_one(&r, &h, frame, len, nseg);
+	CHECK(m != NULL);
+	if (m != NULL) {
+		CHECK_EQ(m->ol_flags, RTE_MBUF_F_TX_IPV4 |
+			 RTE_MBUF_F_TX_UDP_CKSUM);
+		CHECK_EQ(m->l2_len, 14);
+		CHECK_EQ(m->l3_len, 20);
+		CHECK_EQ(m->l4_len, 8);
+		CHECK_EQ(m->tso_segsz, 0);
+		CHECK_EQ(be16(mbuf_bytes(m) + 34 + 6), 0xbeef);
+		CHECK(memcmp(mbuf_bytes(m), frame, len) == 0);
+		rte_pktmbuf_free(m);
+	}
+	len = build(frame, TCP4, 200, F_PHDR_LEN, 9);
+	frame[34 + 12] = 8 << 4;	/* 32-byte TCP header */
+	h = vh(NC, 0, 0, 34, 16);
+	m = tx_one(&r, &h, frame, len, nseg);
+	CHECK(m != NULL);
+	if (m != NULL) {
+		CHECK_EQ(m->ol_flags, RTE_MBUF_F_TX_IPV4 |
+			 RTE_MBUF_F_TX_TCP_CKSUM);
+		CHECK_EQ(m->l4_len, 32);
+		CHECK(memcmp(mbuf_bytes(m), frame, len) == 0);
+		rte_pktmbuf_free(m);
+	}
+	/* csum_start not at the L4 header: not an offload, finished here */
+	len = build(frame, UDP4, 100, F_FULL, 10);
+	h = vh(NC, 0, 0, 30, 10);	/* sum from the IPv4 destination */
+	m = tx_one(&r, &h, frame, len, nseg);
+	CHECK(m != NULL);
+	if (m != NULL) {
+		CHECK_EQ(m->ol_flags, 0);
+		rte_pktmbuf_free(m);
+	}
+
 	/* DATA_VALID */
 	len = build(frame, TCP4, 100, F_FULL, 3);
 	h = vh(VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0);
@@ -501,7 +542,7 @@ tx_valid(bool packed, unsigned int nseg)
 	rte_pktmbuf_free(m);
 
 	CHECK_EQ(r.vq->stats.errors[VHP_ERR_OFFLOAD], 0);
-	CHECK_EQ(r.vq->stats.packets, 7);
+	CHECK_EQ(r.vq->stats.packets, 10);
 	ring_fini(&r);
 }
 
@@ -789,7 +830,7 @@ rx_csum(bool packed, bool guest_csum)
 	ring_init(&r, packed, VHP_VQ_F_MRG_RXBUF |
 		  (guest_csum ? VHP_VQ_F_GUEST_CSUM : 0),
 		  guest_csum ? VHP_OL_CSUM : 0);
-	for (i = 0; i < 3 * RTE_DIM(kinds) + 4; i++)
+	for (i = 0; i < 3 * RTE_DIM(kinds) + 6; i++)
 		rx_post(&r, 2048, 1);
 	for (i = 0; i < 2 * RTE_DIM(kinds); i++) {
 		enum kind k = kinds[i % RTE_DIM(kinds)];
@@ -849,6 +890,30 @@ rx_csum(bool packed, bool guest_csum)
 		CHECK(l4_ok(got + 35000, len, TCP4));
 	else
 		CHECK_EQ(h.csum_start, 34);
+	/* UDP over IPv4 without an IP checksum request, the field holding
+	 * the pseudo-header sum (header alone with GUEST_CSUM) or 0 as an
+	 * application may leave it (patched): the guest gets the same */
+	for (i = 0; i < 2; i++) {
+		len = build(frame, UDP4, 26, F_PHDR_LEN, 52 + i);
+		m = mk_mbuf(frame, len);
+		if (i == 1)
+			put16(rte_pktmbuf_mtod_offset(m, uint8_t *, 40), 0);
+		m->l2_len = 14;
+		m->l3_len = 20;
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
+		n = rx_one(&r, m, &h, got + 35000, &taken);
+		CHECK_EQ(taken, 1);
+		CHECK_EQ(n, (int)len);
+		if (guest_csum) {
+			CHECK_EQ(h.flags, NC);
+			CHECK_EQ(h.csum_start, 34);
+			CHECK_EQ(h.csum_offset, 6);
+			CHECK(memcmp(got + 35000, frame, len) == 0);
+		} else {
+			CHECK_EQ(h.flags, 0);
+			CHECK(l4_ok(got + 35000, len, UDP4));
+		}
+	}
 	CHECK_EQ(r.vq->stats.dropped, 0);
 	ring_fini(&r);
 }
