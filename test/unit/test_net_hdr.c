@@ -392,6 +392,30 @@ tx_one(struct ring *r, const struct virtio_net_hdr *h, const uint8_t *f,
 	return m;
 }
 
+/*
+ * Guest TX of frame[0, len) with a checksum request at (@p cstart,
+ * @p coff): the mbuf carries @p ol, an Ethernet header and @p l3 / @p l4
+ * lengths, and the frame unchanged, its checksum field included.
+ */
+static void
+tx_csum_req(struct ring *r, uint32_t len, uint16_t cstart, uint16_t coff,
+	    unsigned int nseg, uint64_t ol, uint32_t l3, uint32_t l4)
+{
+	struct virtio_net_hdr h = vh(NC, 0, 0, cstart, coff);
+	struct rte_mbuf *m = tx_one(r, &h, frame, len, nseg);
+
+	CHECK(m != NULL);
+	if (m == NULL)
+		return;
+	CHECK_EQ(m->ol_flags, ol);
+	CHECK_EQ(m->l2_len, 14);
+	CHECK_EQ(m->l3_len, l3);
+	CHECK_EQ(m->l4_len, l4);
+	CHECK_EQ(m->tso_segsz, 0);
+	CHECK(memcmp(mbuf_bytes(m), frame, len) == 0);
+	rte_pktmbuf_free(m);
+}
+
 static void
 tx_valid(bool packed, unsigned int nseg)
 {
@@ -405,65 +429,23 @@ tx_valid(bool packed, unsigned int nseg)
 
 	/* NEEDS_CSUM TCPv4 as Linux sends it */
 	len = build(frame, TCP4, 1000, F_PHDR_LEN, 1);
-	h = vh(NC, 0, 0, 34, 16);
-	m = tx_one(&r, &h, frame, len, nseg);
-	CHECK(m != NULL);
-	if (m != NULL) {
-		CHECK_EQ(m->ol_flags, RTE_MBUF_F_TX_IPV4 |
-			 RTE_MBUF_F_TX_TCP_CKSUM);
-		CHECK_EQ(m->l2_len, 14);
-		CHECK_EQ(m->l3_len, 20);
-		CHECK_EQ(m->l4_len, 20);
-		b = mbuf_bytes(m);
-		CHECK(memcmp(b, frame, len) == 0);
-		rte_pktmbuf_free(m);
-	}
-
+	tx_csum_req(&r, len, 34, 16, nseg, RTE_MBUF_F_TX_IPV4 |
+		    RTE_MBUF_F_TX_TCP_CKSUM, 20, 20);
 	/* UDP over IPv6 */
 	len = build(frame, UDP6, 300, F_PHDR_LEN, 2);
-	h = vh(NC, 0, 0, 54, 6);
-	m = tx_one(&r, &h, frame, len, nseg);
-	CHECK(m != NULL);
-	if (m != NULL) {
-		CHECK_EQ(m->ol_flags, RTE_MBUF_F_TX_IPV6 |
-			 RTE_MBUF_F_TX_UDP_CKSUM);
-		CHECK_EQ(m->l3_len, 40);
-		CHECK_EQ(m->l4_len, 8);
-		CHECK(memcmp(mbuf_bytes(m), frame, len) == 0);
-		rte_pktmbuf_free(m);
-	}
-
+	tx_csum_req(&r, len, 54, 6, nseg, RTE_MBUF_F_TX_IPV6 |
+		    RTE_MBUF_F_TX_UDP_CKSUM, 40, 8);
 	/* The field is the checksum's seed: a request whose field is not
-	 * the pseudo-header sum keeps it (the guest's own checksum), UDP
-	 * over IPv4 on the inline path, TCP over IPv4 with an option-length
-	 * TCP header too */
+	 * the pseudo-header sum (0xbeef) keeps it (the guest's own
+	 * checksum), UDP over IPv4 on the inline path; TCP over IPv4 with
+	 * an option-length TCP header too */
 	len = build(frame, UDP4, 18, F_JUNK, 8);
-	h = vh(NC, 0, 0, 34, 6);
-	m = tx_one(&r, &h, frame, len, nseg);
-	CHECK(m != NULL);
-	if (m != NULL) {
-		CHECK_EQ(m->ol_flags, RTE_MBUF_F_TX_IPV4 |
-			 RTE_MBUF_F_TX_UDP_CKSUM);
-		CHECK_EQ(m->l2_len, 14);
-		CHECK_EQ(m->l3_len, 20);
-		CHECK_EQ(m->l4_len, 8);
-		CHECK_EQ(m->tso_segsz, 0);
-		CHECK_EQ(be16(mbuf_bytes(m) + 34 + 6), 0xbeef);
-		CHECK(memcmp(mbuf_bytes(m), frame, len) == 0);
-		rte_pktmbuf_free(m);
-	}
+	tx_csum_req(&r, len, 34, 6, nseg, RTE_MBUF_F_TX_IPV4 |
+		    RTE_MBUF_F_TX_UDP_CKSUM, 20, 8);
 	len = build(frame, TCP4, 200, F_PHDR_LEN, 9);
 	frame[34 + 12] = 8 << 4;	/* 32-byte TCP header */
-	h = vh(NC, 0, 0, 34, 16);
-	m = tx_one(&r, &h, frame, len, nseg);
-	CHECK(m != NULL);
-	if (m != NULL) {
-		CHECK_EQ(m->ol_flags, RTE_MBUF_F_TX_IPV4 |
-			 RTE_MBUF_F_TX_TCP_CKSUM);
-		CHECK_EQ(m->l4_len, 32);
-		CHECK(memcmp(mbuf_bytes(m), frame, len) == 0);
-		rte_pktmbuf_free(m);
-	}
+	tx_csum_req(&r, len, 34, 16, nseg, RTE_MBUF_F_TX_IPV4 |
+		    RTE_MBUF_F_TX_TCP_CKSUM, 20, 32);
 	/* csum_start not at the L4 header: not an offload, finished here */
 	len = build(frame, UDP4, 100, F_FULL, 10);
 	h = vh(NC, 0, 0, 30, 10);	/* sum from the IPv4 destination */
