@@ -109,55 +109,6 @@ csum_finish(uint32_t sum, bool udp)
 	return (c == 0 && udp) ? 0xffff : c;
 }
 
-/*
- * The frames virtio drivers send with a checksum request nearly always
- * are: untagged Ethernet, IPv4 without options or fragmentation or IPv6
- * without extension headers, then TCP or UDP, all in the first segment.
- * Parse those directly (what rte_net_get_ptype() would find, for a tenth
- * of its instructions); @return false for anything else (the caller then
- * asks rte_net_get_ptype()).
- */
-static __rte_always_inline bool
-csum_frame_parse(const struct rte_mbuf *m, struct rte_net_hdr_lens *hl,
-		 bool *v4, bool *tcp)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint32_t dl = m->data_len;
-	uint32_t l3, off;
-	uint8_t proto;
-
-	if (dl < 14 + 20 + 8)
-		return false;
-	if (p[12] == 0x08 && p[13] == 0x00 && p[14] == 0x45 &&
-	    (p[20] & 0x3f) == 0 && p[21] == 0) {
-		/* IPv4, IHL 5, neither MF nor a fragment offset */
-		proto = p[23];
-		l3 = 20;
-		*v4 = true;
-	} else if (p[12] == 0x86 && p[13] == 0xdd && dl >= 14 + 40 + 8) {
-		proto = p[20];
-		l3 = 40;
-		*v4 = false;
-	} else {
-		return false;
-	}
-	off = 14 + l3;
-	if (proto == IPPROTO_TCP) {
-		if (dl < off + 20)
-			return false;
-		hl->l4_len = (uint8_t)((p[off + 12] & 0xf0) >> 2);
-		*tcp = true;
-	} else if (proto == IPPROTO_UDP) {
-		hl->l4_len = sizeof(struct rte_udp_hdr);
-		*tcp = false;
-	} else {
-		return false;
-	}
-	hl->l2_len = 14;
-	hl->l3_len = (uint16_t)l3;
-	return true;
-}
-
 int
 vhp_net_hdr_dequeue(struct vhp_virtqueue *vq, const struct virtio_net_hdr *h,
 		    struct rte_mbuf *m)
@@ -215,7 +166,7 @@ vhp_net_hdr_dequeue(struct vhp_virtqueue *vq, const struct virtio_net_hdr *h,
 		goto bad;
 	}
 
-	if (likely(csum_frame_parse(m, &hl, &v4, &tcp))) {
+	if (likely(vhp_net_csum_frame_parse(m, &hl, &v4, &tcp))) {
 		v6 = !v4;
 		udp = !tcp;
 	} else {
